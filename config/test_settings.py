@@ -1,0 +1,22 @@
+"""Test settings: the real stack, with data in a throwaway directory and plain static files."""
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("WENCUI_DATA_DIR", tempfile.mkdtemp(prefix="wencui-test-"))
+
+from config.settings import *  # noqa: E402,F403
+from config.settings import DATA_DIR  # noqa: E402
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+HAYSTACK_CONNECTIONS = {
+    "default": {
+        "ENGINE": "search.backends.ArchiveWhooshEngine",
+        "PATH": str(Path(DATA_DIR) / "index"),
+    },
+}
