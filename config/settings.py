@@ -67,9 +67,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "haystack",
     "archive",
+    # Before haystack, so that search's rebuild_index replaces haystack's.
     "search",
+    "haystack",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,47 @@
+# Wencui — the two commands of the README are `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+
+.PHONY: run test install install-dev lint serve-setup ci bench clean
+
+# A stamp per requirements file: installing again only when it changed.
+$(VENV)/.installed-runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -r requirements-dev.txt
+	touch $@ $(VENV)/.installed-runtime
+
+install: $(VENV)/.installed-runtime
+
+install-dev: $(VENV)/.installed-dev
+
+# Set up the data directory (database, demo corpus, search index, static files), then serve.
+serve-setup: install
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py load_demo_corpus
+	$(PY) manage.py check_index --fix
+	$(PY) manage.py collectstatic --noinput -v 0
+
+run: serve-setup
+	$(VENV)/bin/gunicorn -c config/gunicorn.conf.py config.wsgi
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: install-dev lint
+	DJANGO_SETTINGS_MODULE=config.test_settings $(PY) manage.py check
+	DJANGO_SETTINGS_MODULE=config.test_settings $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install-dev
+	$(PY) manage.py benchmark $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

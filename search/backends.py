@@ -1,0 +1,407 @@
+"""The archive's Whoosh backend: haystack's, with Chinese analysis, exact phrases and safe writes.
+
+Subclassing (not copying) haystack's backend keeps its update_index machinery while:
+- mapping our field types (search.fields) to Whoosh fields with Chinese analyzers;
+- answering the archive's structured queries (archive_search) from one long-lived
+  searcher, refreshed only when the index changed;
+- waiting for the write lock and raising when it cannot be had, instead of
+  silently losing a removal (haystack's remove() swallows LockError);
+- keeping the index in generations (PATH/gen-*, named by PATH/CURRENT) so that a
+  full rebuild happens beside the live index and is switched to atomically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
+from haystack.exceptions import SkipDocument
+from haystack.utils import get_identifier
+from whoosh import query as wq
+from whoosh.fields import ID as WHOOSH_ID
+from whoosh.fields import NUMERIC, TEXT
+from whoosh.index import EmptyIndexError, LockError
+
+from search.analysis import ChineseWordTokenizer, CharGramTokenizer, grams_of, query_words
+from search.folding import fold
+from search.query import ParsedQuery, Term
+
+log = logging.getLogger("wencui.search")
+
+CURRENT_FILE = "CURRENT"
+GENERATION_PREFIX = "gen-"
+WRITE_LOCK_TIMEOUT = float(os.environ.get("WENCUI_INDEX_LOCK_TIMEOUT", "30"))
+
+EXACT_FIELDS = {None: "exact", "title": "title_exact", "author": "author_exact", "source": "source_exact"}
+TITLE_BOOST = 3.0
+
+
+class IndexUnavailable(Exception):
+    """The index cannot be read (missing, corrupted): search says so instead of failing."""
+
+
+class IndexLocked(Exception):
+    """Another writer held the index lock for longer than WRITE_LOCK_TIMEOUT."""
+
+
+@dataclass(frozen=True)
+class YearRange:
+    start: int | None = None
+    end: int | None = None
+    unknown: bool = False  # only articles without a year
+
+    def accepts(self, year: int) -> bool:
+        if self.unknown:
+            return year == 0
+        if year == 0:
+            return False
+        return (self.start is None or year >= self.start) and (self.end is None or year <= self.end)
+
+
+@dataclass
+class BackendResults:
+    total: int
+    article_ids: list[int]
+    source_counts: Counter = field(default_factory=Counter)  # "" = unknown
+    year_counts: Counter = field(default_factory=Counter)  # 0 = unknown
+
+
+def _schema_field(field_class):
+    kind = field_class.field_type
+    boost = field_class.boost
+    if kind == "chinese_text":
+        return TEXT(analyzer=ChineseWordTokenizer(), phrase=False, field_boost=boost)
+    if kind == "exact_text":
+        return TEXT(analyzer=CharGramTokenizer(), phrase=True, field_boost=boost)
+    if kind == "facet_key":
+        return WHOOSH_ID(stored=True, sortable=True)
+    if kind == "sortable_integer":
+        return NUMERIC(numtype=int, bits=64, stored=True, sortable=True, signed=True)
+    return None
+
+
+class ArchiveWhooshBackend(WhooshSearchBackend):
+    def __init__(self, connection_alias, **connection_options):
+        super().__init__(connection_alias, **connection_options)
+        self.root = Path(self.path)
+        self._searcher = None
+        self._current_stamp = None
+        self._lock = threading.RLock()
+
+    # -- generations ------------------------------------------------------------------
+
+    def live_generation(self) -> Path | None:
+        try:
+            name = (self.root / CURRENT_FILE).read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            return None
+        return self.root / name if name else None
+
+    def new_generation(self) -> Path:
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / f"{GENERATION_PREFIX}{time.time_ns()}"
+        path.mkdir()
+        return path
+
+    def switch_to(self, generation: Path) -> None:
+        """Atomically make `generation` the live index, and drop all but the previous one."""
+        previous = self.live_generation()
+        temporary = self.root / f".{CURRENT_FILE}.{os.getpid()}"
+        temporary.write_text(generation.name, encoding="ascii")
+        os.replace(temporary, self.root / CURRENT_FILE)
+        keep = {generation.name, previous.name if previous else None}
+        for path in self.root.glob(f"{GENERATION_PREFIX}*"):
+            # The previous generation stays one more round: other processes may
+            # still be reading it.
+            if path.name not in keep:
+                shutil.rmtree(path, ignore_errors=True)
+        with self._lock:
+            self._close_searcher()
+            self.setup_complete = False
+
+    def _current_stamp_now(self):
+        try:
+            stat = (self.root / CURRENT_FILE).stat()
+        except FileNotFoundError:
+            return None
+        return (stat.st_mtime_ns, stat.st_ino)
+
+    def setup(self):
+        with self._lock:
+            generation = self.live_generation()
+            if generation is None or not generation.exists():
+                if generation is not None:
+                    log.warning("index generation %s is missing; starting an empty index", generation)
+                generation = self.new_generation()
+                self.switch_to(generation)
+            self.path = str(generation)
+            super().setup()
+            self._current_stamp = self._current_stamp_now()
+
+    def build_schema(self, fields):
+        content_field_name, schema = super().build_schema(fields)
+        for field_class in fields.values():
+            replacement = _schema_field(field_class)
+            if replacement is not None:
+                schema.remove(field_class.index_fieldname)
+                schema.add(field_class.index_fieldname, replacement)
+        return content_field_name, schema
+
+    def _ensure_current(self) -> None:
+        if not self.setup_complete or self._current_stamp != self._current_stamp_now():
+            self.setup_complete = False
+            self._close_searcher()
+            self.setup()
+
+    # -- writing ----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def writer(self) -> Iterator:
+        """The index writer, waiting up to WRITE_LOCK_TIMEOUT for the lock; commits on success."""
+        self._ensure_current()
+        try:
+            writer = self.index.writer(timeout=WRITE_LOCK_TIMEOUT, delay=0.05)
+        except LockError as error:
+            raise IndexLocked(f"index {self.path} stayed locked for {WRITE_LOCK_TIMEOUT:g} s") from error
+        try:
+            yield writer
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def prepare_document(self, index, obj) -> dict | None:
+        try:
+            doc = index.full_prepare(obj)
+        except SkipDocument:
+            return None
+        for key in doc:
+            doc[key] = self._from_python(doc[key])
+        doc.pop("boost", None)
+        return doc
+
+    def update(self, index, iterable, commit=True):
+        documents = [doc for doc in (self.prepare_document(index, obj) for obj in iterable) if doc]
+        if not documents:
+            return
+        with self.writer() as writer:
+            for doc in documents:
+                writer.update_document(**doc)
+
+    def remove(self, obj_or_string, commit=True):
+        self.remove_identifiers([get_identifier(obj_or_string)])
+
+    def remove_identifiers(self, identifiers: Iterable[str]) -> None:
+        identifiers = list(identifiers)
+        if not identifiers:
+            return
+        with self.writer() as writer:
+            for identifier in identifiers:
+                writer.delete_by_term("id", identifier)
+
+    def clear(self, models=None, commit=True):
+        # Clearing means switching to a new empty generation: readers never see a
+        # half-deleted index.
+        self.switch_to(self.new_generation())
+        self.setup()
+
+    def delete_index(self):
+        self.clear()
+
+    # -- reading ----------------------------------------------------------------------
+
+    def _close_searcher(self) -> None:
+        if self._searcher is not None:
+            with contextlib.suppress(Exception):
+                self._searcher.close()
+            self._searcher = None
+
+    @contextlib.contextmanager
+    def searcher(self) -> Iterator:
+        """A long-lived searcher, refreshed only when the index changed."""
+        with self._lock:
+            try:
+                self._ensure_current()
+                if self._searcher is None:
+                    self._searcher = self.index.searcher()
+                else:
+                    self._searcher = self._searcher.refresh()
+            except (OSError, EmptyIndexError, ValueError, EOFError) as error:
+                self._close_searcher()
+                self.setup_complete = False
+                raise IndexUnavailable(str(error)) from error
+            yield self._searcher
+
+    def indexed_versions(self) -> dict[int, str]:
+        """Article id → the version the index holds for it."""
+        with self.searcher() as searcher:
+            return {
+                int(fields["django_id"]): fields.get("version", "")
+                for fields in searcher.all_stored_fields()
+            }
+
+    def archive_search(
+        self,
+        *,
+        query: ParsedQuery,
+        source: str | None = None,
+        years: YearRange | None = None,
+        sort: str = "relevance",
+        offset: int = 0,
+        limit: int = 20,
+    ) -> BackendResults:
+        """Every article matching query and filters, in order, with facet counts.
+
+        `source` "" selects articles without a publication. Facet counts of each
+        dimension apply the query and the other dimension's filter.
+        """
+        required = _required_query(query)
+        exact = _exact_query(query)
+        excluded = _excluded_query(query)
+        with self.searcher() as searcher:
+            reader = searcher.reader()
+            if required is None:
+                matched = set(reader.all_doc_ids())
+            else:
+                matched = set(required.docs(searcher))
+            if excluded is not None:
+                matched -= set(excluded.docs(searcher))
+            sources = reader.column_reader("source")
+            year_values = reader.column_reader("year")
+            source_counts: Counter = Counter()
+            year_counts: Counter = Counter()
+            selected = []
+            for docnum in matched:
+                source_ok = source is None or sources[docnum] == source
+                year_ok = years is None or years.accepts(year_values[docnum])
+                if year_ok:
+                    source_counts[sources[docnum]] += 1
+                if source_ok:
+                    year_counts[year_values[docnum]] += 1
+                if source_ok and year_ok:
+                    selected.append(docnum)
+
+            ordered = self._order(searcher, selected, query, required, exact, sort)
+            page = ordered[offset : offset + limit]
+            ids = reader.column_reader("article_id")
+            return BackendResults(
+                total=len(ordered),
+                article_ids=[ids[docnum] for docnum in page],
+                source_counts=source_counts,
+                year_counts=year_counts,
+            )
+
+    def _order(self, searcher, selected, query, required, exact, sort) -> list[int]:
+        reader = searcher.reader()
+        if sort == "relevance" and required is not None:
+            scoring = wq.Or([required, *_title_boosts(query)])
+            results = searcher.search(scoring, filter=set(selected), limit=None)
+            scores = {hit.docnum: hit.score for hit in results}
+            phrase_hits = set(exact.docs(searcher)) if exact is not None else set()
+            # Articles containing the words as typed come before those containing
+            # them only as separate words.
+            return sorted(
+                selected, key=lambda d: (d not in phrase_hits, -scores.get(d, 0.0), d)
+            )
+        dates = reader.column_reader("date_key")
+        ids = reader.column_reader("article_id")
+        if sort == "oldest":
+            return sorted(selected, key=lambda d: (dates[d] == 0, dates[d], ids[d]))
+        return sorted(selected, key=lambda d: (dates[d] == 0, -dates[d], -ids[d]))
+
+    def related(self, *, article_id: int, text: str, limit: int = 5) -> list[int]:
+        """Articles sharing the most distinctive words with this one."""
+        with self.searcher() as searcher:
+            docnum = searcher.document_number(django_id=str(article_id))
+            if docnum is None:
+                return []
+            hits = searcher.more_like(docnum, "text", text=text, top=limit)
+            ids = searcher.reader().column_reader("article_id")
+            return [ids[hit.docnum] for hit in hits]
+
+
+# -- query translation --------------------------------------------------------------------
+
+
+def exact_term_query(fieldname: str, text: str) -> wq.Query | None:
+    """Exactly where the folded field contains the folded text."""
+    folded = fold(text)
+    if not folded.strip():
+        return None
+    grams = grams_of(folded)
+    if len(grams) == 1:
+        return wq.Term(fieldname, grams[0])
+    return wq.Phrase(fieldname, grams)
+
+
+def _words_query(text: str) -> wq.Query | None:
+    words = query_words(fold(text))
+    if not words:
+        return None
+    return wq.And([wq.Term("text", word) for word in words])
+
+
+def _term_query(term: Term, *, exact_only: bool) -> wq.Query | None:
+    exact = exact_term_query(EXACT_FIELDS[term.field], term.text)
+    if exact_only or term.phrase or term.field is not None:
+        return exact
+    words = _words_query(term.text)
+    if exact is None:
+        return words
+    if words is None:
+        return exact
+    return wq.Or([exact, words])
+
+
+def _combine(query: ParsedQuery, *, exact_only: bool) -> wq.Query | None:
+    groups = []
+    for group in query.required:
+        alternatives = [q for q in (_term_query(t, exact_only=exact_only) for t in group) if q]
+        if alternatives:
+            groups.append(alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives))
+    if not groups:
+        return None
+    return groups[0] if len(groups) == 1 else wq.And(groups)
+
+
+def _required_query(query: ParsedQuery) -> wq.Query | None:
+    return _combine(query, exact_only=False)
+
+
+def _exact_query(query: ParsedQuery) -> wq.Query | None:
+    return _combine(query, exact_only=True)
+
+
+def _excluded_query(query: ParsedQuery) -> wq.Query | None:
+    parts = [
+        q
+        for q in (exact_term_query(EXACT_FIELDS[t.field], t.text) for t in query.excluded)
+        if q is not None
+    ]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.Or(parts)
+
+
+def _title_boosts(query: ParsedQuery) -> list[wq.Query]:
+    boosts = []
+    for term in query.terms:
+        if term.field in (None, "title"):
+            q = exact_term_query("title_exact", term.text)
+            if q is not None:
+                q.boost = TITLE_BOOST
+                boosts.append(q)
+    return boosts
+
+
+class ArchiveWhooshEngine(WhooshEngine):
+    backend = ArchiveWhooshBackend

@@ -1,0 +1,66 @@
+"""The haystack index of articles."""
+
+from __future__ import annotations
+
+from haystack import indexes
+
+from archive.models import Article
+from search.analysis import SEGMENT_BREAK
+from search.fields import ChineseTextField, ExactTextField, FacetKeyField, SortableIntegerField
+
+UNKNOWN_YEAR = 0
+# Sort key of articles without a date: after every real date when sorting by date.
+DATE_KEY_UNKNOWN = 0
+
+
+class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
+    # Every searchable part of the article, one segment per line (see the template).
+    text = ChineseTextField(document=True, use_template=True)
+    title = ChineseTextField(model_attr="title", boost=3.0)
+    exact = ExactTextField(use_template=True, template_name="search/indexes/archive/article_text.txt")
+    title_exact = ExactTextField(model_attr="title")
+    author_exact = ExactTextField(model_attr="author")
+    source_exact = ExactTextField()
+    source = FacetKeyField()
+    year = SortableIntegerField()
+    date_key = SortableIntegerField()
+    article_id = SortableIntegerField(model_attr="pk")
+    version = indexes.CharField(indexed=False)
+
+    def get_model(self) -> type[Article]:
+        return Article
+
+    def index_queryset(self, using=None):
+        return Article.objects.select_related("publication").prefetch_related("keyword_links__keyword")
+
+    def prepare_source(self, article: Article) -> str:
+        return article.publication.name if article.publication_id else ""
+
+    def prepare_source_exact(self, article: Article) -> str:
+        return self.prepare_source(article)
+
+    def prepare_year(self, article: Article) -> int:
+        return article.year or UNKNOWN_YEAR
+
+    def prepare_date_key(self, article: Article) -> int:
+        if not article.year:
+            return DATE_KEY_UNKNOWN
+        return article.year * 100 + (article.month or 0)
+
+    def prepare_version(self, article: Article) -> str:
+        return index_version(article)
+
+    def prepare(self, article: Article) -> dict:
+        data = super().prepare(article)
+        # Templates render with newlines between segments; keep them as the only
+        # separator so that no phrase straddles two segments.
+        for name in ("text", "exact"):
+            data[name] = SEGMENT_BREAK.join(
+                line for line in data[name].split("\n") if line.strip()
+            )
+        return data
+
+
+def index_version(article: Article) -> str:
+    """What the index must hold for this article to be current."""
+    return f"{article.fingerprint}:{article.updated.isoformat()}"
