@@ -20,3 +20,10 @@ HAYSTACK_CONNECTIONS = {
         "PATH": str(Path(DATA_DIR) / "index"),
     },
 }
+
+# Static files straight from static/ (no collectstatic in tests); the live server
+# used by the browser tests serves them through WhiteNoise like production does.
+STATIC_ROOT = Path(DATA_DIR) / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

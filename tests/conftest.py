@@ -1,0 +1,47 @@
+"""Shared fixtures: the bundled corpus imported once per session into the test database,
+with a real Whoosh index on disk."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+CORPUS = BASE_DIR / "fixtures" / "grassroots-party-organisations.txt"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database holds the bundled corpus, and the index holds its articles."""
+    with django_db_blocker.unblock():
+        call_command("import_articles", str(CORPUS), stdout=StringIO(), stderr=StringIO())
+        call_command("rebuild_index", stdout=StringIO())
+
+
+@pytest.fixture
+def corpus_db(db):
+    """Read-only access to the bundled corpus (changes are rolled back after the test)."""
+    return db
+
+
+@pytest.fixture
+def fresh_index(tmp_path, db):
+    """Point the search backend at a new index directory, built from the current database.
+
+    For tests that change articles: the session-wide index stays as it was.
+    """
+    from search.indexing import rebuild_index, search_backend
+
+    backend = search_backend()
+    saved = backend.root, backend.path
+    backend._close_searcher()
+    backend.root = tmp_path / "index"
+    backend.setup_complete = False
+    rebuild_index()
+    yield backend
+    backend._close_searcher()
+    backend.root, backend.path = saved
+    backend.setup_complete = False
