@@ -67,9 +67,7 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def oldest_first(self) -> ArticleQuerySet:
-        return self.order_by(
-            F("year").asc(nulls_last=True), F("month").asc(nulls_last=True), "id"
-        )
+        return self.order_by(F("year").asc(nulls_last=True), F("month").asc(nulls_last=True), "id")
 
     def from_publication(self, name: str) -> ArticleQuerySet:
         return self.filter(publication__name=name)
@@ -140,9 +138,6 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self) -> str:
-        return reverse("archive:article", args=[self.pk])
-
     def save(self, *args, **kwargs) -> None:
         from archive.fingerprint import article_fingerprint
 
@@ -151,6 +146,9 @@ class Article(models.Model):
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "fingerprint", "updated"}
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:article", args=[self.pk])
 
     @property
     def paragraphs(self) -> list[str]:

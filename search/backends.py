@@ -31,7 +31,7 @@ from whoosh.fields import ID as WHOOSH_ID
 from whoosh.fields import NUMERIC, TEXT
 from whoosh.index import EmptyIndexError, LockError
 
-from search.analysis import ChineseWordTokenizer, CharGramTokenizer, grams_of, query_words
+from search.analysis import CharGramTokenizer, ChineseWordTokenizer, grams_of, query_words
 from search.folding import fold
 from search.query import ParsedQuery, Term
 
@@ -41,7 +41,12 @@ CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
 WRITE_LOCK_TIMEOUT = float(os.environ.get("WENCUI_INDEX_LOCK_TIMEOUT", "30"))
 
-EXACT_FIELDS = {None: "exact", "title": "title_exact", "author": "author_exact", "source": "source_exact"}
+EXACT_FIELDS = {
+    None: "exact",
+    "title": "title_exact",
+    "author": "author_exact",
+    "source": "source_exact",
+}
 TITLE_BOOST = 3.0
 
 
@@ -140,7 +145,9 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             generation = self.live_generation()
             if generation is None or not generation.exists():
                 if generation is not None:
-                    log.warning("index generation %s is missing; starting an empty index", generation)
+                    log.warning(
+                        "index generation %s is missing; starting an empty index", generation
+                    )
                 generation = self.new_generation()
                 self.switch_to(generation)
             self.path = str(generation)
@@ -171,7 +178,9 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         try:
             writer = self.index.writer(timeout=WRITE_LOCK_TIMEOUT, delay=0.05)
         except LockError as error:
-            raise IndexLocked(f"index {self.path} stayed locked for {WRITE_LOCK_TIMEOUT:g} s") from error
+            raise IndexLocked(
+                f"index {self.path} stayed locked for {WRITE_LOCK_TIMEOUT:g} s"
+            ) from error
         try:
             yield writer
         except BaseException:
@@ -309,9 +318,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             phrase_hits = set(exact.docs(searcher)) if exact is not None else set()
             # Articles containing the words as typed come before those containing
             # them only as separate words.
-            return sorted(
-                selected, key=lambda d: (d not in phrase_hits, -scores.get(d, 0.0), d)
-            )
+            return sorted(selected, key=lambda d: (d not in phrase_hits, -scores.get(d, 0.0), d))
         dates = reader.column_reader("date_key")
         ids = reader.column_reader("article_id")
         if sort == "oldest":

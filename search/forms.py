@@ -39,7 +39,9 @@ class SearchForm(forms.Form):
             raise forms.ValidationError("年份应为四位数字（如 2020）或范围（如 2018-2020）。")
         start = int(match.group(1))
         end = int(match.group(3)) if match.group(3) else (None if match.group(2) else start)
-        if not MIN_YEAR <= start <= MAX_YEAR or (end is not None and not MIN_YEAR <= end <= MAX_YEAR):
+        if not MIN_YEAR <= start <= MAX_YEAR or (
+            end is not None and not MIN_YEAR <= end <= MAX_YEAR
+        ):
             raise forms.ValidationError("年份超出范围。")
         if end is not None and end < start:
             start, end = end, start

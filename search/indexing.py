@@ -35,7 +35,18 @@ def queue_index_update(*, article_ids: Iterable[int]) -> None:
     PendingIndexUpdate.objects.bulk_create(
         [PendingIndexUpdate(article_id=article_id) for article_id in article_ids]
     )
-    transaction.on_commit(flush_index_queue_quietly)
+    if not _flush_scheduled():
+        transaction.on_commit(flush_index_queue_quietly)
+
+
+def _flush_scheduled() -> bool:
+    """Whether this transaction already flushes the queue when it commits (one flush
+    applies every update queued before it)."""
+    connection = transaction.get_connection()
+    return any(
+        len(entry) >= 2 and entry[1] is flush_index_queue_quietly
+        for entry in getattr(connection, "run_on_commit", ())
+    )
 
 
 def sync_articles(article_ids: Iterable[int], *, progress: Progress | None = None) -> None:

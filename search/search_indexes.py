@@ -17,7 +17,9 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     # Every searchable part of the article, one segment per line (see the template).
     text = ChineseTextField(document=True, use_template=True)
     title = ChineseTextField(model_attr="title", boost=3.0)
-    exact = ExactTextField(use_template=True, template_name="search/indexes/archive/article_text.txt")
+    exact = ExactTextField(
+        use_template=True, template_name="search/indexes/archive/article_text.txt"
+    )
     title_exact = ExactTextField(model_attr="title")
     author_exact = ExactTextField(model_attr="author")
     source_exact = ExactTextField()
@@ -31,7 +33,9 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         return Article
 
     def index_queryset(self, using=None):
-        return Article.objects.select_related("publication").prefetch_related("keyword_links__keyword")
+        return Article.objects.select_related("publication").prefetch_related(
+            "keyword_links__keyword"
+        )
 
     def prepare_source(self, article: Article) -> str:
         return article.publication.name if article.publication_id else ""
@@ -55,9 +59,7 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         # Templates render with newlines between segments; keep them as the only
         # separator so that no phrase straddles two segments.
         for name in ("text", "exact"):
-            data[name] = SEGMENT_BREAK.join(
-                line for line in data[name].split("\n") if line.strip()
-            )
+            data[name] = SEGMENT_BREAK.join(line for line in data[name].split("\n") if line.strip())
         return data
 
 

@@ -138,7 +138,9 @@ def search_articles(
             count=count,
             selected=(name or UNKNOWN_SOURCE) == source,
         )
-        for name, count in sorted(results.source_counts.items(), key=lambda i: (-i[1], i[0] == "", i[0]))
+        for name, count in sorted(
+            results.source_counts.items(), key=lambda i: (-i[1], i[0] == "", i[0])
+        )
     ]
     selected_year = _year_param(years)
     outcome.year_facets = [
@@ -168,7 +170,9 @@ def build_hit(article: Article, parsed: ParsedQuery) -> Hit:
     segments = article_segments(article)
     if parsed.is_empty:
         lead = (article.abstract or (segments[0] if segments else ""))[:120]
-        return Hit(article=article, title_html=highlight(article.title, []), snippets=[highlight(lead, [])])
+        return Hit(
+            article=article, title_html=highlight(article.title, []), snippets=[highlight(lead, [])]
+        )
     needles = highlight_needles(parsed, [article.title, *segments])
     return Hit(
         article=article,

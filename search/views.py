@@ -14,7 +14,11 @@ from search.services import PageOutOfRange, SearchOutcome, search_articles
 def _run(form: SearchForm) -> SearchOutcome:
     data = form.cleaned_data
     return search_articles(
-        query=data["q"], source=data["source"], years=data["year"], sort=data["sort"] or None, page=data["page"]
+        query=data["q"],
+        source=data["source"],
+        years=data["year"],
+        sort=data["sort"] or None,
+        page=data["page"],
     )
 
 
@@ -32,7 +36,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
         return render(request, "search/results.html", context, status=400)
     except PageOutOfRange as error:
         raise Http404("没有这一页结果。") from error
-    context.update(outcome=outcome, q=form.cleaned_data["q"], filters=_active_filters(form, outcome))
+    context.update(
+        outcome=outcome, q=form.cleaned_data["q"], filters=_active_filters(form, outcome)
+    )
     status = 503 if outcome.unavailable else 200
     return render(request, "search/results.html", context, status=status)
 
@@ -85,10 +91,12 @@ def api_search(request: HttpRequest) -> JsonResponse:
             ],
             "facets": {
                 "source": [
-                    {"name": f.label, "value": f.value, "count": f.count} for f in outcome.source_facets
+                    {"name": f.label, "value": f.value, "count": f.count}
+                    for f in outcome.source_facets
                 ],
                 "year": [
-                    {"value": f.value, "label": f.label, "count": f.count} for f in outcome.year_facets
+                    {"value": f.value, "label": f.label, "count": f.count}
+                    for f in outcome.year_facets
                 ],
             },
         },

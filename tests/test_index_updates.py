@@ -56,9 +56,10 @@ def held_lock(fresh_index, monkeypatch):
 
 def test_delete_under_a_held_lock_is_queued_not_lost(held_lock, django_capture_on_commit_callbacks):
     article = Article.objects.get(author="杨姿姮")
+    article_id = article.pk
     with django_capture_on_commit_callbacks(execute=True):
         article.delete()
-    assert PendingIndexUpdate.objects.filter(article_id=article.pk).exists()
+    assert PendingIndexUpdate.objects.filter(article_id=article_id).exists()
     assert count('"杨姿姮"') == 1  # not yet applied
     held_lock.release()
     flush_index_queue()
@@ -67,7 +68,9 @@ def test_delete_under_a_held_lock_is_queued_not_lost(held_lock, django_capture_o
     held_lock.acquire(blocking=False)
 
 
-def test_save_under_a_held_lock_is_applied_by_the_next_flush(held_lock, django_capture_on_commit_callbacks):
+def test_save_under_a_held_lock_is_applied_by_the_next_flush(
+    held_lock, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         Article.objects.create(title="锁住时保存", body="锁住时写下的正文")
     assert count('"锁住时写下的正文"') == 0

@@ -29,7 +29,9 @@ def article_segments(article: Article) -> list[str]:
 @pytest.fixture
 def corpus(corpus_db) -> dict[int, list[str]]:
     """Article id → its folded searchable segments."""
-    articles = Article.objects.select_related("publication").prefetch_related("keyword_links__keyword")
+    articles = Article.objects.select_related("publication").prefetch_related(
+        "keyword_links__keyword"
+    )
     return {a.pk: [fold(s) for s in article_segments(a) if s] for a in articles}
 
 
@@ -61,7 +63,9 @@ def test_corpus_is_the_bundled_one(corpus):
 def test_every_clause_and_word_of_the_abstracts_matches_the_oracle(corpus):
     phrases = abstract_phrases()
     assert len(phrases) > 100
-    mismatches = {p: (len(found(p)), len(oracle(corpus, p))) for p in phrases if found(p) != oracle(corpus, p)}
+    mismatches = {
+        p: (len(found(p)), len(oracle(corpus, p))) for p in phrases if found(p) != oracle(corpus, p)
+    }
     assert mismatches == {}
 
 
@@ -114,7 +118,9 @@ def test_phrase_does_not_straddle_two_paragraphs(corpus):
     article = Article.objects.exclude(body="").first()
     first, second = article.paragraphs[:2]
     straddling = first[-2:] + second[:2]
-    assert article.pk not in found(straddling) or any(straddling in fold(p) for p in article.paragraphs)
+    assert article.pk not in found(straddling) or any(
+        straddling in fold(p) for p in article.paragraphs
+    )
     assert found(straddling) == oracle(corpus, straddling)
 
 

@@ -1,4 +1,4 @@
-"""The search page and the JSON API over real HTTP: filters, facets, sorting, snippets, bad input."""
+"""The search page and JSON API over real HTTP: filters, facets, sorting, snippets, bad input."""
 
 from __future__ import annotations
 
@@ -110,7 +110,9 @@ def test_facet_counts_equal_database_counts_for_the_same_query(client, query):
     _, data = api(client, q=query)
     matched = Article.objects.filter(pk__in=_all_ids(client, query))
     by_source = dict(
-        matched.values_list("publication__name").annotate(n=Count("id")).values_list("publication__name", "n")
+        matched.values_list("publication__name")
+        .annotate(n=Count("id"))
+        .values_list("publication__name", "n")
     )
     assert {f["name"]: f["count"] for f in data["facets"]["source"]} == {
         (name or "未注明刊物"): n for name, n in by_source.items()
@@ -149,13 +151,21 @@ def test_sort_newest_and_oldest(client):
     assert dated == sorted(dated)
 
 
-def test_pagination_keeps_every_parameter(client):
-    response = client.get("/api/search", {"q": "党", "per_page": 5})
+def test_pagination_keeps_every_parameter(client, fresh_index, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for number in range(25):
+            Article.objects.create(title=f"分页测试第{number}篇", body="分页测试的正文", year=2021)
+    response = client.get("/search/", {"q": "分页测试", "sort": "oldest", "year": "2021"})
     assert response.status_code == 200
-    page = client.get("/search/", {"q": "党", "sort": "oldest", "year": "2018-2020"})
-    assert page.status_code == 200
-    listing = client.get("/", {"sort": "oldest"})
-    assert "sort=oldest" in listing.content.decode()
+    assert response.context["outcome"].total == 25
+    content = response.content.decode()
+    assert (
+        'href="?q=%E5%88%86%E9%A1%B5%E6%B5%8B%E8%AF%95&amp;sort=oldest&amp;year=2021&amp;page=2"'
+        in content
+    )
+    second = client.get("/search/", {"q": "分页测试", "sort": "oldest", "year": "2021", "page": 2})
+    assert len(second.context["outcome"].hits) == 5
+    assert client.get("/search/", {"q": "分页测试", "page": 3}).status_code == 404
 
 
 def test_api_result_fields(client):
@@ -191,7 +201,7 @@ def test_api_article_returns_all_fields(client):
         ({"source": "不存在的刊物"}, 200),
         ({"q": "title:"}, 200),
         ({"q": "* ? ~ ^ [a TO z] ( AND OR NOT"}, 200),
-        ({"q": "a\x00b"}, 200),
+        ({"q": "a\x00b"}, 400),  # NUL bytes: Django's form rejects them with a message
     ],
 )
 def test_bad_input_gets_a_clear_answer_never_a_500(client, params, status):
@@ -214,9 +224,13 @@ def test_punctuation_only_query_explains_itself(client):
     assert "标点符号" in response.content.decode()
 
 
-def test_article_containing_script_renders_inert_in_results_and_page(client, django_capture_on_commit_callbacks, fresh_index):
+def test_article_containing_script_renders_inert_in_results_and_page(
+    client, django_capture_on_commit_callbacks, fresh_index
+):
     with django_capture_on_commit_callbacks(execute=True):
-        article = Article.objects.create(title="<script>alert('标题')</script>", body="正文<script>alert(1)</script>内容")
+        article = Article.objects.create(
+            title="<script>alert('标题')</script>", body="正文<script>alert(1)</script>内容"
+        )
     response = client.get("/search/", {"q": '"<script>"'})
     content = response.content.decode()
     assert "<script>alert" not in content

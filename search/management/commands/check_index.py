@@ -10,21 +10,29 @@ class Command(BaseCommand):
     help = "检查检索索引是否与数据库一致：列出缺失、过期和多余的文章，不一致时退出码为 1。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--fix", action="store_true", help="修复发现的问题（补建、更新、删除索引条目）。")
+        parser.add_argument(
+            "--fix", action="store_true", help="修复发现的问题（补建、更新、删除索引条目）。"
+        )
 
     def handle(self, *args, **options):
         try:
             report = check_index()
         except IndexUnavailable as error:
             if not options["fix"]:
-                raise CommandError(f"索引无法读取：{error}。用 --fix 或 rebuild_index 重建。") from error
+                raise CommandError(
+                    f"索引无法读取：{error}。用 --fix 或 rebuild_index 重建。"
+                ) from error
             from search.indexing import rebuild_index
 
             self.stdout.write("索引无法读取，正在重建……")
             rebuild_index()
             report = check_index()
 
-        for label, ids in (("缺失", report.missing), ("过期", report.stale), ("多余", report.orphaned)):
+        for label, ids in (
+            ("缺失", report.missing),
+            ("过期", report.stale),
+            ("多余", report.orphaned),
+        ):
             if ids:
                 shown = "、".join(str(i) for i in ids[:20]) + ("……" if len(ids) > 20 else "")
                 self.stdout.write(f"{label} {len(ids)} 篇：{shown}")
