@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config import views as config_views
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", config_views.healthz, name="healthz"),
     path("", include("search.urls")),
     path("", include("archive.urls")),
 ]

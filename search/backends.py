@@ -141,18 +141,32 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         return (stat.st_mtime_ns, stat.st_ino)
 
     def setup(self):
+        """Open the live generation. Never creates one: an index that is missing is
+        reported (IndexUnavailable) and rebuilt on purpose, not silently started empty."""
         with self._lock:
             generation = self.live_generation()
             if generation is None or not generation.exists():
-                if generation is not None:
-                    log.warning(
-                        "index generation %s is missing; starting an empty index", generation
-                    )
-                generation = self.new_generation()
-                self.switch_to(generation)
+                self.setup_complete = False
+                raise IndexUnavailable(
+                    f"no search index at {self.root} (python manage.py rebuild_index builds one)"
+                )
             self.path = str(generation)
-            super().setup()
+            try:
+                super().setup()
+            except (OSError, EmptyIndexError, ValueError, EOFError) as error:
+                self.setup_complete = False
+                raise IndexUnavailable(
+                    f"search index at {generation} cannot be read: {error}"
+                ) from error
             self._current_stamp = self._current_stamp_now()
+
+    def open_generation(self, generation: Path) -> None:
+        """Use `generation` (e.g. one being built) instead of the live one, creating it."""
+        with self._lock:
+            self._close_searcher()
+            self.path = str(generation)
+            WhooshSearchBackend.setup(self)
+            self.live_generation = lambda: generation
 
     def build_schema(self, fields):
         content_field_name, schema = super().build_schema(fields)
@@ -220,8 +234,14 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
     def clear(self, models=None, commit=True):
         # Clearing means switching to a new empty generation: readers never see a
         # half-deleted index.
-        self.switch_to(self.new_generation())
-        self.setup()
+        generation = self.new_generation()
+        WhooshSearchBackend.setup(self._builder_for(generation))
+        self.switch_to(generation)
+
+    def _builder_for(self, generation: Path) -> ArchiveWhooshBackend:
+        builder = type(self)(self.connection_alias, PATH=str(self.root))
+        builder.open_generation(generation)
+        return builder
 
     def delete_index(self):
         self.clear()
@@ -247,7 +267,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             except (OSError, EmptyIndexError, ValueError, EOFError) as error:
                 self._close_searcher()
                 self.setup_complete = False
-                raise IndexUnavailable(str(error)) from error
+                raise IndexUnavailable(f"search index cannot be read: {error}") from error
             yield self._searcher
 
     def indexed_versions(self) -> dict[int, str]:
@@ -277,6 +297,8 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         exact = _exact_query(query)
         excluded = _excluded_query(query)
         with self.searcher() as searcher:
+            if searcher.doc_count_all() == 0:
+                return BackendResults(total=0, article_ids=[])
             reader = searcher.reader()
             if required is None:
                 matched = set(reader.all_doc_ids())

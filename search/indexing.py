@@ -136,12 +136,7 @@ def rebuild_index(*, progress: Progress | None = None) -> int:
     index = article_index()
     started = timezone.now()
     generation = backend.new_generation()
-    builder = type(backend)("default", PATH=str(backend.root))
-    builder.path = str(generation)
-    builder.setup_complete = False
-    # A builder writing into the new generation only; it must not resolve CURRENT.
-    builder.live_generation = lambda: generation
-    builder.setup()
+    builder = backend._builder_for(generation)
     queryset = index.index_queryset().order_by("pk")
     total = queryset.count()
     done = 0
