@@ -148,7 +148,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             if generation is None or not generation.exists():
                 self.setup_complete = False
                 raise IndexUnavailable(
-                    f"no search index at {self.root} (python manage.py rebuild_index builds one)"
+                    f"{self.root} 下没有检索索引（运行 python manage.py rebuild_index 建立）"
                 )
             self.path = str(generation)
             try:
@@ -156,7 +156,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             except (OSError, EmptyIndexError, ValueError, EOFError) as error:
                 self.setup_complete = False
                 raise IndexUnavailable(
-                    f"search index at {generation} cannot be read: {error}"
+                    f"检索索引 {generation} 无法读取：{error}"
                 ) from error
             self._current_stamp = self._current_stamp_now()
 
@@ -193,7 +193,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             writer = self.index.writer(timeout=WRITE_LOCK_TIMEOUT, delay=0.05)
         except LockError as error:
             raise IndexLocked(
-                f"index {self.path} stayed locked for {WRITE_LOCK_TIMEOUT:g} s"
+                f"检索索引 {self.path} 被占用超过 {WRITE_LOCK_TIMEOUT:g} 秒"
             ) from error
         try:
             yield writer
@@ -267,7 +267,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             except (OSError, EmptyIndexError, ValueError, EOFError) as error:
                 self._close_searcher()
                 self.setup_complete = False
-                raise IndexUnavailable(f"search index cannot be read: {error}") from error
+                raise IndexUnavailable(f"检索索引无法读取：{error}") from error
             yield self._searcher
 
     def indexed_versions(self) -> dict[int, str]:
