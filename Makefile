@@ -24,8 +24,8 @@ install-dev: $(VENV)/.installed-dev
 # Set up the data directory (database, demo corpus, search index, static files), then serve.
 serve-setup: install
 	$(PY) manage.py migrate --noinput -v 0
-	$(PY) manage.py load_demo_corpus
 	$(PY) manage.py check_index --fix
+	$(PY) manage.py load_demo_corpus
 	$(PY) manage.py collectstatic --noinput -v 0
 
 run: serve-setup

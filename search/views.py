@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from search.forms import SearchForm
 from search.query import QueryTooLong
@@ -22,7 +22,7 @@ def _run(form: SearchForm) -> SearchOutcome:
     )
 
 
-@require_GET
+@require_safe
 def search_page(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     context = {"form": form, "q": request.GET.get("q", "")[:1000]}
@@ -53,7 +53,7 @@ def _active_filters(form: SearchForm, outcome: SearchOutcome) -> list[dict]:
     return filters
 
 
-@require_GET
+@require_safe
 def api_search(request: HttpRequest) -> JsonResponse:
     form = SearchForm(request.GET)
     if not form.is_valid():
