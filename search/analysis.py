@@ -42,11 +42,11 @@ def query_words(folded: str) -> list[str]:
     return [word for word in jieba_module().cut(folded) if any(c.isalnum() for c in word)]
 
 
-class ChineseWordTokenizer(Tokenizer):
-    """jieba's search-mode words with ordinal positions, punctuation dropped.
+class _ArchiveTokenizer(Tokenizer):
+    """Shared Whoosh plumbing: subclasses yield (text, position, start, end) from folded text.
 
-    jieba's own Whoosh analyzer sets positions to character offsets and ignores
-    tokenize=False; both break Whoosh queries. This one does neither.
+    tokenize=False (Whoosh's call for terms it builds itself, e.g. the match-all
+    query) yields the value untouched, which jieba's own analyzer fails to do.
     """
 
     def __eq__(self, other: object) -> bool:
@@ -54,6 +54,9 @@ class ChineseWordTokenizer(Tokenizer):
 
     def __hash__(self) -> int:
         return hash(type(self))
+
+    def terms(self, folded: str) -> Iterator[tuple[str, int, int, int]]:
+        raise NotImplementedError
 
     def __call__(
         self,
@@ -69,36 +72,37 @@ class ChineseWordTokenizer(Tokenizer):
         **kwargs,
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            token.original = token.text = value
+        pieces = self.terms(fold(value)) if tokenize else [(value, 0, 0, len(value))]
+        for text, position, start, end in pieces:
+            token.text = text
             token.boost = 1.0
-            if positions:
-                token.pos = start_pos
-            if chars:
-                token.startchar = start_char
-                token.endchar = start_char + len(value)
-            yield token
-            return
-        folded = fold(value)
-        position = start_pos
-        for word, start, end in jieba_module().tokenize(folded, mode="search"):
-            if not any(c.isalnum() for c in word):
-                continue
-            token.text = word
-            token.boost = 1.0
-            if keeporiginal:
-                token.original = word
             token.stopped = False
+            if keeporiginal:
+                token.original = text
             if positions:
-                token.pos = position
+                token.pos = start_pos + position
             if chars:
                 token.startchar = start_char + start
                 token.endchar = start_char + end
-            position += 1
             yield token
 
 
-class CharGramTokenizer(Tokenizer):
+class ChineseWordTokenizer(_ArchiveTokenizer):
+    """jieba's search-mode words with ordinal positions, punctuation dropped.
+
+    jieba's own Whoosh analyzer sets positions to character offsets, which breaks
+    Whoosh's phrase matching; this one counts words.
+    """
+
+    def terms(self, folded: str) -> Iterator[tuple[str, int, int, int]]:
+        position = 0
+        for word, start, end in jieba_module().tokenize(folded, mode="search"):
+            if any(c.isalnum() for c in word):
+                yield word, position, start, end
+                position += 1
+
+
+class CharGramTokenizer(_ArchiveTokenizer):
     """Every folded character, and every pair of adjacent characters, at the character's index.
 
     A quoted phrase of n characters becomes the phrase of its n-1 overlapping pairs
@@ -107,56 +111,15 @@ class CharGramTokenizer(Tokenizer):
     kept, so "战斗堡垒 作用" is as exact as "战斗堡垒"; only SEGMENT_BREAK separates.
     """
 
-    def __eq__(self, other: object) -> bool:
-        return type(self) is type(other)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
-
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs,
-    ) -> Iterator[Token]:
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            token.original = token.text = value
-            token.boost = 1.0
-            if positions:
-                token.pos = start_pos
-            if chars:
-                token.startchar = start_char
-                token.endchar = start_char + len(value)
-            yield token
-            return
-        text = fold(value)
-        last = len(text) - 1
-        for index, char in enumerate(text):
+    def terms(self, folded: str) -> Iterator[tuple[str, int, int, int]]:
+        last = len(folded) - 1
+        for index, char in enumerate(folded):
             if char == SEGMENT_BREAK:
                 continue
-            token.boost = 1.0
-            token.stopped = False
-            if positions:
-                token.pos = start_pos + index
-            if chars:
-                token.startchar = start_char + index
-                token.endchar = start_char + index + 1
             if not char.isspace():
-                token.text = char
-                yield token
-            if index < last and text[index + 1] != SEGMENT_BREAK:
-                token.text = text[index : index + 2]
-                if chars:
-                    token.endchar = start_char + index + 2
-                yield token
+                yield char, index, index, index + 1
+            if index < last and folded[index + 1] != SEGMENT_BREAK:
+                yield folded[index : index + 2], index, index, index + 2
 
 
 def grams_of(folded: str) -> list[str]:

@@ -127,3 +127,21 @@ def test_check_index_is_quiet_when_consistent(fresh_index):
     out = StringIO()
     call_command("check_index", stdout=out)
     assert "一致" in out.getvalue()
+
+
+def test_haystack_update_index_command_brings_the_index_up_to_date(fresh_index):
+    article = Article.objects.get(author="旦正")
+    Article.objects.filter(pk=article.pk).update(title="只改了数据库的标题")
+    Article.objects.get(pk=article.pk).save()
+    assert not check_index().consistent
+    call_command("update_index", stdout=StringIO(), stderr=StringIO())
+    assert check_index().stale == []
+    assert count('"只改了数据库的标题"') == 1
+
+
+def test_haystack_clear_index_switches_to_an_empty_index(fresh_index):
+    call_command("clear_index", "--noinput", stdout=StringIO())
+    assert count("") == 0
+    assert len(check_index().missing) == 18
+    call_command("rebuild_index", stdout=StringIO())
+    assert count("") == 18
