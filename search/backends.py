@@ -155,9 +155,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                 super().setup()
             except (OSError, EmptyIndexError, ValueError, EOFError) as error:
                 self.setup_complete = False
-                raise IndexUnavailable(
-                    f"检索索引 {generation} 无法读取：{error}"
-                ) from error
+                raise IndexUnavailable(f"检索索引 {generation} 无法读取：{error}") from error
             self._current_stamp = self._current_stamp_now()
 
     def open_generation(self, generation: Path) -> None:

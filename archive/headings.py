@@ -1,0 +1,105 @@
+"""Section headings in an article body, recognised by the numbering Chinese writing uses.
+
+A short paragraph that starts like "一、", "（一）", "1、" or "一是" and is one sentence
+is a heading. A longer one whose numbered first sentence ends early (at 。；：？！)
+starts with a run-in heading: only that sentence is marked. Where the heading runs
+into the text without punctuation ("一、充分认识……的地位和作用治国安邦,重在基层；"),
+the end of the heading cannot be told reliably, so the paragraph stays a paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NUMERAL = "[一二三四五六七八九十]{1,3}"
+# Numbering styles from the outermost to the innermost, as in Chinese official writing.
+_RANKS = [
+    re.compile(rf"^{_NUMERAL}、"),  # 一、
+    re.compile(rf"^[（(]{_NUMERAL}[)）]"),  # （一）
+    re.compile(r"^\d{1,2}(?:、|[.．](?!\d))|^[（(]\d{1,2}[)）]"),  # 1、 1. （1）
+    re.compile(rf"^{_NUMERAL}[是要](?![的个])"),  # 一是 一要
+]
+MAX_HEADING_CHARS = 40
+_STOPS = "。！？；：!?;:"
+_PAUSES = "，,"
+
+
+@dataclass(frozen=True)
+class Block:
+    """A piece of the body: a heading (tag h2–h4) or a paragraph (tag p), which may
+    start with a run-in heading or just its number (`lead`)."""
+
+    tag: str
+    text: str
+    lead: str = ""
+
+
+def numbering_rank(paragraph: str) -> int | None:
+    """0 for "一、", 1 for "（一）", 2 for "1、", 3 for "一是"; None if not numbered."""
+    for rank, pattern in enumerate(_RANKS):
+        if pattern.match(paragraph):
+            return rank
+    return None
+
+
+def numbering_match(paragraph: str) -> str:
+    """The numbering the paragraph starts with ("一、", "（一）", "一是"), or ""."""
+    for pattern in _RANKS:
+        match = pattern.match(paragraph)
+        if match:
+            return match.group()
+    return ""
+
+
+def _first_mark(text: str) -> int | None:
+    """Index of the first stop or comma in text, None if it has neither."""
+    for index, char in enumerate(text):
+        if char in _STOPS or char in _PAUSES:
+            return index
+    return None
+
+
+def heading_split(paragraph: str) -> tuple[int, str] | None:
+    """(rank, heading) if the paragraph is or starts with a numbered heading, else None.
+
+    The heading is the whole paragraph when it is short and a single sentence, else
+    its first sentence when that ends early, before any comma.
+    """
+    text = paragraph.strip()
+    rank = numbering_rank(text)
+    if rank is None:
+        return None
+    inner = text.rstrip(_STOPS)
+    if len(text) <= MAX_HEADING_CHARS and not any(char in _STOPS for char in inner):
+        return rank, text
+    number_end = _RANKS[rank].match(text).end()
+    end = _first_mark(text[number_end:])
+    if end is None:
+        return None
+    end += number_end
+    if text[end] in _STOPS and end < MAX_HEADING_CHARS and end > number_end:
+        return rank, text[: end + 1]
+    return None
+
+
+def body_blocks(paragraphs: list[str]) -> list[Block]:
+    """The paragraphs as blocks, headings at h2–h4: the outermost numbering style that is
+    used for a heading becomes h2, the next h3, so that no level is skipped."""
+    texts = [paragraph.strip() for paragraph in paragraphs]
+    splits = [heading_split(text) for text in texts]
+    ranks = sorted(
+        {split[0] for split, text in zip(splits, texts, strict=True) if split and split[1] == text}
+    )
+    tags = {rank: f"h{min(2 + level, 4)}" for level, rank in enumerate(ranks)}
+    blocks = []
+    for text, split in zip(texts, splits, strict=True):
+        if split is None:
+            # A numbered paragraph whose heading cannot be told apart: its number stands out.
+            number = numbering_match(text)
+            blocks.append(Block(tag="p", text=text[len(number) :], lead=number))
+        elif split[1] == text:
+            blocks.append(Block(tag=tags[split[0]], text=text))
+        else:
+            blocks.append(Block(tag="p", text=text[len(split[1]) :], lead=split[1]))
+    return blocks
