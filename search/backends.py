@@ -297,50 +297,58 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         with self.searcher() as searcher:
             if searcher.doc_count_all() == 0:
                 return BackendResults(total=0, article_ids=[])
-            reader = searcher.reader()
+            columns = _columns(searcher)
             if required is None:
-                matched = set(reader.all_doc_ids())
+                matched = columns.live
             else:
-                matched = set(required.docs(searcher))
+                matched = required.docs(searcher)
             if excluded is not None:
-                matched -= set(excluded.docs(searcher))
-            sources = reader.column_reader("source")
-            year_values = reader.column_reader("year")
+                matched = set(matched) - set(excluded.docs(searcher))
+            sources, year_of = columns.source, columns.year
             source_counts: Counter = Counter()
             year_counts: Counter = Counter()
             selected = []
             for docnum in matched:
-                source_ok = source is None or sources[docnum] == source
-                year_ok = years is None or years.accepts(year_values[docnum])
+                doc_source = sources[docnum]
+                doc_year = year_of[docnum]
+                source_ok = source is None or doc_source == source
+                year_ok = years is None or years.accepts(doc_year)
                 if year_ok:
-                    source_counts[sources[docnum]] += 1
+                    source_counts[doc_source] += 1
                 if source_ok:
-                    year_counts[year_values[docnum]] += 1
-                if source_ok and year_ok:
-                    selected.append(docnum)
+                    year_counts[doc_year] += 1
+                    if year_ok:
+                        selected.append(docnum)
 
-            ordered = self._order(searcher, selected, query, required, exact, sort)
+            ordered = self._order(searcher, columns, selected, query, required, exact, sort)
             page = ordered[offset : offset + limit]
-            ids = reader.column_reader("article_id")
             return BackendResults(
                 total=len(ordered),
-                article_ids=[ids[docnum] for docnum in page],
+                article_ids=[columns.article_id[docnum] for docnum in page],
                 source_counts=source_counts,
                 year_counts=year_counts,
             )
 
-    def _order(self, searcher, selected, query, required, exact, sort) -> list[int]:
-        reader = searcher.reader()
+    def _order(self, searcher, columns, selected, query, required, exact, sort) -> list[int]:
         if sort == "relevance" and required is not None:
             scoring = wq.Or([required, *_title_boosts(query)])
             results = searcher.search(scoring, filter=set(selected), limit=None)
             scores = {hit.docnum: hit.score for hit in results}
-            phrase_hits = set(exact.docs(searcher)) if exact is not None else set()
+            if exact is None or exact == required:
+                phrase_hits = None
+            else:
+                phrase_hits = set(exact.docs(searcher))
             # Articles containing the words as typed come before those containing
             # them only as separate words.
-            return sorted(selected, key=lambda d: (d not in phrase_hits, -scores.get(d, 0.0), d))
-        dates = reader.column_reader("date_key")
-        ids = reader.column_reader("article_id")
+            return sorted(
+                selected,
+                key=lambda d: (
+                    phrase_hits is not None and d not in phrase_hits,
+                    -scores.get(d, 0.0),
+                    d,
+                ),
+            )
+        dates, ids = columns.date_key, columns.article_id
         if sort == "oldest":
             return sorted(selected, key=lambda d: (dates[d] == 0, dates[d], ids[d]))
         return sorted(selected, key=lambda d: (dates[d] == 0, -dates[d], -ids[d]))
@@ -354,6 +362,33 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             hits = searcher.more_like(docnum, "text", text=text, top=limit)
             ids = searcher.reader().column_reader("article_id")
             return [ids[hit.docnum] for hit in hits]
+
+
+@dataclass
+class _Columns:
+    """Per-document values for filtering, counting and sorting, read once per searcher
+    (Whoosh's column readers decode one value per call; a list lookup is far cheaper)."""
+
+    live: list[int]
+    source: list[str]
+    year: list[int]
+    date_key: list[int]
+    article_id: list[int]
+
+
+def _columns(searcher) -> _Columns:
+    cached = getattr(searcher, "_archive_columns", None)
+    if cached is None:
+        reader = searcher.reader()
+        cached = _Columns(
+            live=list(reader.all_doc_ids()),
+            **{
+                name: list(reader.column_reader(name))
+                for name in ("source", "year", "date_key", "article_id")
+            },
+        )
+        searcher._archive_columns = cached
+    return cached
 
 
 # -- query translation --------------------------------------------------------------------
