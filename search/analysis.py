@@ -103,27 +103,48 @@ class ChineseWordTokenizer(_ArchiveTokenizer):
 
 
 class CharGramTokenizer(_ArchiveTokenizer):
-    """Every folded character, and every pair of adjacent characters, at the character's index.
+    """Every run of 1 to 4 folded characters (as `sizes` says), at the index of its first one.
 
-    A quoted phrase of n characters becomes the phrase of its n-1 overlapping pairs
-    (or the single character), which matches exactly where the folded text contains
-    the folded phrase: no word segmentation is involved. Punctuation and spaces are
-    kept, so "战斗堡垒 作用" is as exact as "战斗堡垒"; only SEGMENT_BREAK separates.
+    A phrase of up to four characters is then one term, found without positions; a
+    longer phrase is the phrase of its overlapping four-character grams at
+    consecutive positions. Either way it matches exactly where the folded text
+    contains the folded phrase: no word segmentation is involved. Punctuation and
+    spaces are kept, so "战斗堡垒 作用" is as exact as "战斗堡垒"; only SEGMENT_BREAK
+    separates.
     """
 
+    def __init__(self, sizes: tuple[int, ...] = (1, 2, 3, 4)) -> None:
+        self.sizes = tuple(sorted(sizes))
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.sizes == other.sizes
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.sizes))
+
     def terms(self, folded: str) -> Iterator[tuple[str, int, int, int]]:
-        last = len(folded) - 1
+        length = len(folded)
         for index, char in enumerate(folded):
             if char == SEGMENT_BREAK:
                 continue
-            if not char.isspace():
-                yield char, index, index, index + 1
-            if index < last and folded[index + 1] != SEGMENT_BREAK:
-                yield folded[index : index + 2], index, index, index + 2
+            for size in self.sizes:
+                end = index + size
+                if end > length:
+                    break
+                gram = folded[index:end]
+                if SEGMENT_BREAK in gram:
+                    break
+                if size == 1 and char.isspace():
+                    continue
+                yield gram, index, index, end
+
+
+MAX_GRAM = 4
 
 
 def grams_of(folded: str) -> list[str]:
-    """The terms a folded phrase is matched by: itself if one character, else its pairs."""
-    if len(folded) == 1:
+    """The terms a folded phrase is matched by: itself up to MAX_GRAM characters, else
+    its overlapping MAX_GRAM-character grams."""
+    if len(folded) <= MAX_GRAM:
         return [folded]
-    return [folded[i : i + 2] for i in range(len(folded) - 1)]
+    return [folded[i : i + MAX_GRAM] for i in range(len(folded) - MAX_GRAM + 1)]

@@ -31,9 +31,9 @@ from whoosh.fields import ID as WHOOSH_ID
 from whoosh.fields import NUMERIC, TEXT
 from whoosh.index import EmptyIndexError, LockError
 
-from search.analysis import CharGramTokenizer, ChineseWordTokenizer, grams_of, query_words
+from search.analysis import MAX_GRAM, CharGramTokenizer, ChineseWordTokenizer, grams_of, query_words
 from search.folding import fold
-from search.query import ParsedQuery, Term
+from search.query import ParsedQuery
 
 log = logging.getLogger("wencui.search")
 
@@ -41,13 +41,13 @@ CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
 WRITE_LOCK_TIMEOUT = float(os.environ.get("WENCUI_INDEX_LOCK_TIMEOUT", "30"))
 
+# Where exact matches are looked up: (field of short grams, field of long grams).
 EXACT_FIELDS = {
-    None: "exact",
-    "title": "title_exact",
-    "author": "author_exact",
-    "source": "source_exact",
+    None: ("exact", "exact_long"),
+    "title": ("title_exact", "title_exact"),
+    "author": ("author_exact", "author_exact"),
+    "source": ("source_exact", "source_exact"),
 }
-TITLE_BOOST = 3.0
 
 
 class IndexUnavailable(Exception):
@@ -86,7 +86,11 @@ def _schema_field(field_class):
     if kind == "chinese_text":
         return TEXT(analyzer=ChineseWordTokenizer(), phrase=False, field_boost=boost)
     if kind == "exact_text":
-        return TEXT(analyzer=CharGramTokenizer(), phrase=True, field_boost=boost)
+        return TEXT(analyzer=CharGramTokenizer((1, 2, 3, 4)), phrase=True, field_boost=boost)
+    if kind == "short_grams":
+        return TEXT(analyzer=CharGramTokenizer((1, 2, 3)), phrase=False, field_boost=boost)
+    if kind == "long_grams":
+        return TEXT(analyzer=CharGramTokenizer((4,)), phrase=True, field_boost=boost)
     if kind == "facet_key":
         return WHOOSH_ID(stored=True, sortable=True)
     if kind == "sortable_integer":
@@ -291,19 +295,19 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         `source` "" selects articles without a publication. Facet counts of each
         dimension apply the query and the other dimension's filter.
         """
-        required = _required_query(query)
-        exact = _exact_query(query)
-        excluded = _excluded_query(query)
         with self.searcher() as searcher:
             if searcher.doc_count_all() == 0:
                 return BackendResults(total=0, article_ids=[])
             columns = _columns(searcher)
-            if required is None:
-                matched = columns.live
-            else:
-                matched = required.docs(searcher)
-            if excluded is not None:
-                matched = set(matched) - set(excluded.docs(searcher))
+            required, as_typed = _match(searcher, query)
+            matched = columns.live if required is None else required
+            if query.excluded:
+                excluded: set[int] = set()
+                for term in query.excluded:
+                    excluded |= _docs(
+                        searcher, exact_term_query(EXACT_FIELDS[term.field], term.text)
+                    )
+                matched = set(matched) - excluded
             sources, year_of = columns.source, columns.year
             source_counts: Counter = Counter()
             year_counts: Counter = Counter()
@@ -320,7 +324,9 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                     if year_ok:
                         selected.append(docnum)
 
-            ordered = self._order(searcher, columns, selected, query, required, exact, sort)
+            ordered = self._order(
+                searcher, columns, selected, query, sort, offset + limit, as_typed=as_typed
+            )
             page = ordered[offset : offset + limit]
             return BackendResults(
                 total=len(ordered),
@@ -329,24 +335,18 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                 year_counts=year_counts,
             )
 
-    def _order(self, searcher, columns, selected, query, required, exact, sort) -> list[int]:
-        if sort == "relevance" and required is not None:
-            scoring = wq.Or([required, *_title_boosts(query)])
-            results = searcher.search(scoring, filter=set(selected), limit=None)
-            scores = {hit.docnum: hit.score for hit in results}
-            if exact is None or exact == required:
-                phrase_hits = None
-            else:
-                phrase_hits = set(exact.docs(searcher))
+    def _order(self, searcher, columns, selected, query, sort, needed, *, as_typed) -> list[int]:
+        """`selected` in result order; exact only as far as the `needed` first results."""
+        if sort == "relevance" and not query.is_empty and query.required:
+            scoring = _scoring_query(query)
+            if as_typed is None:
+                return _rank(searcher, scoring, selected, needed)
             # Articles containing the words as typed come before those containing
             # them only as separate words.
-            return sorted(
-                selected,
-                key=lambda d: (
-                    phrase_hits is not None and d not in phrase_hits,
-                    -scores.get(d, 0.0),
-                    d,
-                ),
+            first = [d for d in selected if d in as_typed]
+            rest = [d for d in selected if d not in as_typed]
+            return _rank(searcher, scoring, first, needed) + _rank(
+                searcher, scoring, rest, max(0, needed - len(first))
             )
         dates, ids = columns.date_key, columns.article_id
         if sort == "oldest":
@@ -394,15 +394,22 @@ def _columns(searcher) -> _Columns:
 # -- query translation --------------------------------------------------------------------
 
 
-def exact_term_query(fieldname: str, text: str) -> wq.Query | None:
+def exact_term_query(fields: tuple[str, str], text: str) -> wq.Query | None:
     """Exactly where the folded field contains the folded text."""
     folded = fold(text)
     if not folded.strip():
         return None
+    short_field, long_field = fields
+    if len(folded) < MAX_GRAM:
+        return wq.Term(short_field, folded)
     grams = grams_of(folded)
     if len(grams) == 1:
-        return wq.Term(fieldname, grams[0])
-    return wq.Phrase(fieldname, grams)
+        return wq.Term(long_field, grams[0])
+    return wq.Phrase(long_field, grams)
+
+
+def _docs(searcher, query: wq.Query | None) -> set[int]:
+    return set(query.docs(searcher)) if query is not None else set()
 
 
 def _words_query(text: str) -> wq.Query | None:
@@ -412,57 +419,52 @@ def _words_query(text: str) -> wq.Query | None:
     return wq.And([wq.Term("text", word) for word in words])
 
 
-def _term_query(term: Term, *, exact_only: bool) -> wq.Query | None:
-    exact = exact_term_query(EXACT_FIELDS[term.field], term.text)
-    if exact_only or term.phrase or term.field is not None:
-        return exact
-    words = _words_query(term.text)
-    if exact is None:
-        return words
-    if words is None:
-        return exact
-    return wq.Or([exact, words])
+def _match(searcher, query: ParsedQuery) -> tuple[set[int] | None, set[int] | None]:
+    """(articles matching the required terms, those matching every term as typed).
 
-
-def _combine(query: ParsedQuery, *, exact_only: bool) -> wq.Query | None:
-    groups = []
+    Each exact phrase is looked up once; None when there are no required terms, or
+    (second value) when every term is exact anyway.
+    """
+    matched: set[int] | None = None
+    as_typed: set[int] | None = None
+    any_loose = False
     for group in query.required:
-        alternatives = [q for q in (_term_query(t, exact_only=exact_only) for t in group) if q]
-        if alternatives:
-            groups.append(alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives))
-    if not groups:
+        group_all: set[int] = set()
+        group_typed: set[int] = set()
+        for term in group:
+            exact = _docs(searcher, exact_term_query(EXACT_FIELDS[term.field], term.text))
+            group_typed |= exact
+            group_all |= exact
+            if not term.phrase and term.field is None:
+                any_loose = True
+                group_all |= _docs(searcher, _words_query(term.text))
+        matched = group_all if matched is None else matched & group_all
+        as_typed = group_typed if as_typed is None else as_typed & group_typed
+    return matched, (as_typed if any_loose else None)
+
+
+def _scoring_query(query: ParsedQuery) -> wq.Query | None:
+    """Relevance: BM25 over the query's words in the body and (weighted) the title.
+
+    Word terms need no positions, so scoring stays cheap when thousands of articles
+    match; which articles match is decided exactly, elsewhere.
+    """
+    words = {w for term in query.terms for w in query_words(fold(term.text))}
+    if not words:
         return None
-    return groups[0] if len(groups) == 1 else wq.And(groups)
+    return wq.Or([wq.Term(field, w) for w in sorted(words) for field in ("text", "title")])
 
 
-def _required_query(query: ParsedQuery) -> wq.Query | None:
-    return _combine(query, exact_only=False)
-
-
-def _exact_query(query: ParsedQuery) -> wq.Query | None:
-    return _combine(query, exact_only=True)
-
-
-def _excluded_query(query: ParsedQuery) -> wq.Query | None:
-    parts = [
-        q
-        for q in (exact_term_query(EXACT_FIELDS[t.field], t.text) for t in query.excluded)
-        if q is not None
-    ]
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else wq.Or(parts)
-
-
-def _title_boosts(query: ParsedQuery) -> list[wq.Query]:
-    boosts = []
-    for term in query.terms:
-        if term.field in (None, "title"):
-            q = exact_term_query("title_exact", term.text)
-            if q is not None:
-                q.boost = TITLE_BOOST
-                boosts.append(q)
-    return boosts
+def _rank(searcher, scoring: wq.Query | None, docs: list[int], needed: int) -> list[int]:
+    """docs, the best `needed` of them first by score, then the rest in index order."""
+    if not docs:
+        return []
+    ranked: list[int] = []
+    if scoring is not None and needed > 0:
+        hits = searcher.search(scoring, filter=set(docs), limit=min(needed, len(docs)))
+        ranked = [hit.docnum for hit in hits]
+    seen = set(ranked)
+    return ranked + sorted(d for d in docs if d not in seen)
 
 
 class ArchiveWhooshEngine(WhooshEngine):

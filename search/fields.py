@@ -10,9 +10,21 @@ class ChineseTextField(indexes.CharField):
 
 
 class ExactTextField(indexes.CharField):
-    """Character grams, for exact phrases and single characters."""
+    """Character grams of 1 to 4 characters with positions: exact phrases in a short field."""
 
     field_type = "exact_text"
+
+
+class ShortGramTextField(indexes.CharField):
+    """Character grams of 1 to 3 characters without positions: short exact phrases."""
+
+    field_type = "short_grams"
+
+
+class LongGramTextField(indexes.CharField):
+    """Four-character grams with positions: exact phrases of four characters or more."""
+
+    field_type = "long_grams"
 
 
 class FacetKeyField(indexes.CharField):

@@ -6,8 +6,18 @@ from haystack import indexes
 
 from archive.models import Article
 from search.analysis import SEGMENT_BREAK
-from search.fields import ChineseTextField, ExactTextField, FacetKeyField, SortableIntegerField
+from search.fields import (
+    ChineseTextField,
+    ExactTextField,
+    FacetKeyField,
+    LongGramTextField,
+    ShortGramTextField,
+    SortableIntegerField,
+)
 
+# Bumped when what the index stores for an article changes: check_index --fix then
+# re-indexes every article.
+INDEX_FORMAT = "2"
 UNKNOWN_YEAR = 0
 # Sort key of articles without a date: after every real date when sorting by date.
 DATE_KEY_UNKNOWN = 0
@@ -17,9 +27,11 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     # Every searchable part of the article, one segment per line (see the template).
     text = ChineseTextField(document=True, use_template=True)
     title = ChineseTextField(model_attr="title", boost=3.0)
-    exact = ExactTextField(
+    exact = ShortGramTextField(
         use_template=True, template_name="search/indexes/archive/article_text.txt"
     )
+    # The same text as `exact`, copied in prepare(): the long grams of every segment.
+    exact_long = LongGramTextField()
     title_exact = ExactTextField(model_attr="title")
     author_exact = ExactTextField(model_attr="author")
     source_exact = ExactTextField()
@@ -51,6 +63,9 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
             return DATE_KEY_UNKNOWN
         return article.year * 100 + (article.month or 0)
 
+    def prepare_exact_long(self, article: Article) -> str:
+        return ""  # filled from `exact` in prepare(), to render the template once
+
     def prepare_version(self, article: Article) -> str:
         return index_version(article)
 
@@ -60,9 +75,10 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         # separator so that no phrase straddles two segments.
         for name in ("text", "exact"):
             data[name] = SEGMENT_BREAK.join(line for line in data[name].split("\n") if line.strip())
+        data["exact_long"] = data["exact"]
         return data
 
 
 def index_version(article: Article) -> str:
     """What the index must hold for this article to be current."""
-    return f"{article.fingerprint}:{article.updated.isoformat()}"
+    return f"{INDEX_FORMAT}:{article.fingerprint}:{article.updated.isoformat()}"

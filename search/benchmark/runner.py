@@ -1,0 +1,389 @@
+"""The whole benchmark run: corpus, worker processes, gunicorn over HTTP, figures.
+
+All measured work happens in child processes whose environment points WENCUI_DATA_DIR
+at a throwaway directory (and drops DATABASE_URL and WENCUI_INDEX_DIR), so that the
+user's database and index are never touched and each system's memory is its own.
+The calling process only generates the corpus, computes the oracle and starts children.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from search.benchmark.corpus import (
+    BASE_DIR,
+    DEFAULT_SEED,
+    VARIANTS,
+    QuerySpec,
+    generate,
+    write_corpus,
+    write_queries,
+)
+from search.benchmark.peers import Scan
+
+SYSTEMS = ("wencui", "fts5", "stock_jieba", "scan")
+Log = Callable[[str], None]
+# Environment variables that could point a child at the user's data.
+PRIVATE_ENV = (
+    "DATABASE_URL",
+    "WENCUI_INDEX_DIR",
+    "WENCUI_DATA_DIR",
+    "STATIC_ROOT",
+    "WENCUI_PRODUCTION",
+    "ALLOWED_HOSTS",
+    "DEBUG",
+    "WENCUI_BIND",
+)
+# jieba announces its dictionary on stderr; not worth relaying.
+QUIET_PREFIXES = ("Building prefix dict", "Loading model", "Prefix dict", "Dumping model")
+HTTP_START_TIMEOUT = 180.0
+MB = 1024 * 1024
+
+
+class BenchmarkError(Exception):
+    pass
+
+
+@dataclass
+class Options:
+    articles: int = 10_000
+    repeat: int = 3
+    systems: tuple[str, ...] = SYSTEMS
+    http: bool = True
+    seed: int = DEFAULT_SEED
+    keep: bool = False
+    # Smoke tests: a quarter of the queries (every base query once, in one of its
+    # filter/sort variants) and no warm-up pass.
+    quick: bool = False
+
+
+@dataclass
+class RunData:
+    """Raw figures of one run, before summarising (report.summarise)."""
+
+    options: Options
+    workdir: Path
+    corpus_bytes: int
+    queries: list[QuerySpec]
+    oracle: dict[str, set[int]]
+    corpus_seconds: float
+    results: dict[str, dict] = field(default_factory=dict)  # "system/phase" -> worker output
+    http: dict | None = None
+    load_before: tuple[float, float, float] | None = None
+    load_after: tuple[float, float, float] | None = None
+
+
+def worker_env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in PRIVATE_ENV}
+    env.update(
+        WENCUI_DATA_DIR=str(data_dir),
+        DJANGO_SETTINGS_MODULE="config.settings",
+        LOG_LEVEL="ERROR",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def run_worker(data: RunData, system: str, phase: str, log: Log) -> dict:
+    out = data.workdir / f"{system}-{phase}.json"
+    command = [
+        sys.executable,
+        "-m",
+        "search.benchmark.worker",
+        "--system",
+        system,
+        "--phase",
+        phase,
+        "--dir",
+        str(data.workdir),
+        "--out",
+        str(out),
+        "--repeat",
+        str(data.options.repeat),
+        "--warmup",
+        "0" if data.options.quick else "1",
+    ]
+    log(f"[{system}] {phase} …")
+    started = time.perf_counter()
+    tail: deque[str] = deque(maxlen=40)
+    with subprocess.Popen(
+        command,
+        cwd=BASE_DIR,
+        env=worker_env(data.workdir / "data"),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+    ) as process:
+        for line in process.stderr:
+            line = line.rstrip()
+            tail.append(line)
+            if line and not line.startswith(QUIET_PREFIXES):
+                log(f"    {line}")
+        code = process.wait()
+    seconds = time.perf_counter() - started
+    if code != 0:
+        raise BenchmarkError(f"{system} {phase} failed (exit {code}):\n" + "\n".join(tail))
+    result = json.loads(out.read_text(encoding="utf-8"))
+    result["process_seconds"] = seconds
+    data.results[f"{system}/{phase}"] = result
+    log(f"[{system}] {phase} done in {seconds:.1f} s")
+    return result
+
+
+# -- HTTP against gunicorn --------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def api_url(port: int, spec: QuerySpec) -> str:
+    params = {"q": spec.text, "sort": spec.sort}
+    if spec.source is not None:
+        params["source"] = spec.source
+    if spec.years is not None:
+        start, end = spec.years
+        params["year"] = str(start) if start == end else f"{start}-{end}"
+    return f"http://127.0.0.1:{port}/api/search?" + urllib.parse.urlencode(params)
+
+
+def fetch(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=120) as response:
+        return json.loads(response.read().decode("utf-8"))
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text(encoding="ascii")
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def _status_mb(pid: int, key: str) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def run_http(data: RunData, totals: dict[str, int], log: Log) -> dict:
+    """Serve the benchmark's data with gunicorn as configured, and time /api/search."""
+    port = free_port()
+    env = worker_env(data.workdir / "data")
+    env["WENCUI_BIND"] = f"127.0.0.1:{port}"
+    queries = data.queries
+    log(f"[wencui] http: gunicorn on 127.0.0.1:{port} …")
+    started = time.perf_counter()
+    log_file = (data.workdir / "gunicorn.log").open("w", encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"],
+        cwd=BASE_DIR,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        first_ms = None
+        deadline = time.monotonic() + HTTP_START_TIMEOUT
+        while first_ms is None:
+            if process.poll() is not None:
+                raise BenchmarkError(f"gunicorn exited ({process.returncode}); see gunicorn.log")
+            try:
+                fetch(api_url(port, queries[0]))
+                first_ms = (time.perf_counter() - started) * 1000
+            except (urllib.error.URLError, ConnectionError):
+                if time.monotonic() > deadline:
+                    raise BenchmarkError("gunicorn did not answer in time") from None
+                time.sleep(0.05)
+        log(f"    first answer {first_ms:.0f} ms after start; warming up")
+        workers = _children(process.pid)
+        if not data.options.quick:
+            for spec in queries:
+                fetch(api_url(port, spec))
+        latencies: dict[str, list[float]] = {spec.label: [] for spec in queries}
+        mismatches = []
+        for round_ in range(data.options.repeat):
+            round_started = time.perf_counter()
+            for spec in queries:
+                url = api_url(port, spec)
+                request_started = time.perf_counter()
+                answer = fetch(url)
+                latencies[spec.label].append((time.perf_counter() - request_started) * 1000)
+                if spec.label in totals and answer["count"] != totals[spec.label]:
+                    mismatches.append(spec.label)
+            log(
+                f"    pass {round_ + 1}/{data.options.repeat} in "
+                f"{time.perf_counter() - round_started:.1f} s"
+            )
+        workers = _children(process.pid) or workers
+        worker_peaks = [p for p in (_status_mb(pid, "VmHWM") for pid in workers) if p]
+        worker_rss = [p for p in (_status_mb(pid, "VmRSS") for pid in workers) if p]
+        master_rss = _status_mb(process.pid, "VmRSS")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log_file.close()
+    log("[wencui] http done")
+    return {
+        "first_search_after_start_ms": first_ms,
+        "latencies_ms": latencies,
+        "count_mismatches": sorted(set(mismatches)),
+        "workers": len(workers),
+        "worker_peak_rss_mb": max(worker_peaks) if worker_peaks else None,
+        "worker_rss_mb": max(worker_rss) if worker_rss else None,
+        "master_rss_mb": master_rss,
+    }
+
+
+# -- the run ------------------------------------------------------------------------------
+
+
+def run(options: Options, log: Log) -> RunData:
+    unknown = set(options.systems) - set(SYSTEMS)
+    if unknown:
+        raise BenchmarkError(f"unknown systems: {', '.join(sorted(unknown))}")
+    workdir = Path(tempfile.mkdtemp(prefix="wencui-bench-"))
+    (workdir / "data").mkdir()
+    log(f"benchmark directory: {workdir}")
+    try:
+        return _run(options, workdir, log)
+    finally:
+        if options.keep:
+            log(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _run(options: Options, workdir: Path, log: Log) -> RunData:
+    log(f"generating {options.articles} articles (seed {options.seed}) …")
+    started = time.perf_counter()
+    records, queries = generate(options.articles, seed=options.seed)
+    if options.quick:
+        queries = quick_selection(queries)
+    corpus_bytes = write_corpus(workdir / "corpus.jsonl", records)
+    write_queries(workdir / "queries.json", queries)
+    oracle_system = Scan(workdir)
+    oracle_system.load(records)
+    oracle = {spec.label: oracle_system.matching_ids(spec) for spec in queries if spec.quoted}
+    del records, oracle_system
+    corpus_seconds = time.perf_counter() - started
+    log(
+        f"corpus: {corpus_bytes / MB:.1f} MB of text, {len(queries)} queries "
+        f"({corpus_seconds:.1f} s)"
+    )
+    data = RunData(
+        options=options,
+        workdir=workdir,
+        corpus_bytes=corpus_bytes,
+        queries=queries,
+        oracle=oracle,
+        corpus_seconds=corpus_seconds,
+        load_before=os.getloadavg(),
+    )
+    selected = [s for s in SYSTEMS if s in options.systems]
+    # Builds first, then the searches back to back, so that the latencies compared in
+    # the table are measured as close together in time as the run allows.
+    if "wencui" in selected:
+        run_worker(data, "wencui", "import", log)
+    for system in selected:
+        if system != "scan":
+            run_worker(data, system, "build", log)
+    for system in selected:
+        run_worker(data, system, "run" if system == "scan" else "search", log)
+    if "wencui" in selected and options.http:
+        totals = data.results["wencui/search"]["totals"]
+        data.http = run_http(data, totals, log)
+    data.load_after = os.getloadavg()
+    return data
+
+
+def quick_selection(queries: list[QuerySpec]) -> list[QuerySpec]:
+    """One variant of each base query (they come in groups of VARIANTS), rotating."""
+    return [
+        spec
+        for index, spec in enumerate(queries)
+        if index % VARIANTS == (index // VARIANTS) % VARIANTS
+    ]
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    """Nearest-rank percentile."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, math.ceil(p / 100 * len(ordered)) - 1))]
+
+
+def latency_summary(latencies: dict[str, list[float]]) -> dict:
+    values = [v for samples in latencies.values() for v in samples]
+    return {
+        "p50": percentile(values, 50),
+        "p95": percentile(values, 95),
+        "p99": percentile(values, 99),
+        "mean": sum(values) / len(values) if values else None,
+        "max": max(values) if values else None,
+        "samples": len(values),
+    }
+
+
+def exactness(ids: dict[str, list[int]], oracle: dict[str, set[int]], queries) -> dict:
+    """Micro-averaged recall and precision of the quoted queries against the oracle."""
+    kinds = {spec.label: spec.kind for spec in queries}
+    found = relevant = retrieved = 0
+    by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    misses = []
+    for label, expected in oracle.items():
+        got = set(ids.get(label, []))
+        common = len(got & expected)
+        found += common
+        relevant += len(expected)
+        retrieved += len(got)
+        by_kind[kinds[label]][0] += common
+        by_kind[kinds[label]][1] += len(expected)
+        if got != expected:
+            misses.append(
+                {
+                    "query": label,
+                    "expected": len(expected),
+                    "missing": len(expected - got),
+                    "extra": len(got - expected),
+                }
+            )
+    return {
+        "recall": found / relevant if relevant else 1.0,
+        "precision": found / retrieved if retrieved else 1.0,
+        "exact_queries": len(oracle),
+        "exact_queries_correct": len(oracle) - len(misses),
+        "recall_by_kind": {k: (c / t if t else 1.0) for k, (c, t) in sorted(by_kind.items())},
+        "misses": misses,
+    }

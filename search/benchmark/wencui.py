@@ -1,0 +1,111 @@
+"""The archive itself as a benchmarked system: import, index build and search, through the
+project's own code paths. Only ever run in a worker process whose WENCUI_DATA_DIR is the
+benchmark's throwaway directory (see runner.worker_env)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from search.benchmark.corpus import QuerySpec
+from search.benchmark.peers import Hit, Page, Progress, System, directory_size
+
+
+def setup_django() -> None:
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+
+
+class Wencui(System):
+    name = "wencui"
+
+    def import_corpus(self, corpus: Path, progress: Progress) -> dict:
+        """Create the database, then import the corpus file with the archive's importer."""
+        import time
+
+        from django.core.management import call_command
+
+        from archive.importing import import_path
+
+        call_command("migrate", interactive=False, verbosity=0)
+        started, cpu_started = time.perf_counter(), time.process_time()
+        report = import_path(path=corpus, progress=lambda message: progress(f"import: {message}"))
+        return {
+            "articles": len(report.created),
+            "duplicates": len(report.duplicates),
+            "seconds": time.perf_counter() - started,
+            "cpu_seconds": time.process_time() - cpu_started,
+        }
+
+    def build(self, corpus: Path, progress: Progress) -> dict:
+        """Build the index from the database with the archive's rebuild_index."""
+        from search.indexing import rebuild_index
+        from search.models import PendingIndexUpdate
+
+        # The import queued every article for an index that did not exist yet; a full
+        # rebuild indexes them all anyway (and would index the queued ones again).
+        queued, _ = PendingIndexUpdate.objects.all().delete()
+
+        def report(done: int, total: int) -> None:
+            if done % 2000 == 0 or done == total:
+                progress(f"wencui: {done}/{total} articles indexed")
+
+        articles = rebuild_index(progress=report)
+        return {"articles": articles, "queued_before_build": queued}
+
+    def index_size(self) -> int:
+        from django.conf import settings
+
+        return directory_size(Path(settings.HAYSTACK_CONNECTIONS["default"]["PATH"]))
+
+    def open(self) -> None:
+        from search.indexing import search_backend
+
+        self.backend = search_backend()
+
+    def _years(self, spec: QuerySpec):
+        from search.backends import YearRange
+
+        return YearRange(start=spec.years[0], end=spec.years[1]) if spec.years else None
+
+    def search(self, spec: QuerySpec) -> Page:
+        from search.services import search_articles
+
+        outcome = search_articles(
+            query=spec.text, source=spec.source, years=self._years(spec), sort=spec.sort
+        )
+        if outcome.unavailable:
+            raise RuntimeError("the benchmark index is unavailable")
+        hits = [
+            Hit(
+                id=hit.article.pk,
+                title=str(hit.title_html),
+                author=hit.article.author,
+                source=hit.article.publication.name if hit.article.publication else "",
+                year=hit.article.year or 0,
+                snippets=[str(s) for s in hit.snippets],
+            )
+            for hit in outcome.hits
+        ]
+        return Page(
+            outcome.total,
+            hits,
+            {f.value: f.count for f in outcome.source_facets},
+            {f.value: f.count for f in outcome.year_facets},
+        )
+
+    def matching_ids(self, spec: QuerySpec) -> set[int]:
+        from search.query import parse_query
+
+        results = self.backend.archive_search(
+            query=parse_query(spec.text),
+            source=spec.source,
+            years=self._years(spec),
+            sort=spec.sort,
+            offset=0,
+            limit=10**9,
+        )
+        return set(results.article_ids)

@@ -1,0 +1,106 @@
+"""manage.py benchmark: the archive's search against peer systems, on a synthetic corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from search.benchmark.corpus import DEFAULT_SEED
+from search.benchmark.report import render_table, summarise
+from search.benchmark.runner import SYSTEMS, BenchmarkError, Options, run
+
+
+def _systems(value: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in value.split(",") if name.strip())
+    unknown = [name for name in names if name not in SYSTEMS]
+    if unknown or not names:
+        raise ValueError(value)
+    return names
+
+
+class Command(BaseCommand):
+    help = (
+        "Benchmark search: import, index build and search latency of wencui against SQLite "
+        "FTS5 (trigram), haystack's stock jieba setup and a plain scan, on a deterministic "
+        "synthetic corpus, in a throwaway data directory (your database is never used). "
+        "Prints a Markdown table; --json writes the same figures as JSON."
+    )
+    # Nothing here touches the database: the measured work runs in child processes.
+    requires_system_checks: list = []
+    requires_migrations_checks = False
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--articles",
+            type=int,
+            default=10_000,
+            help="number of synthetic articles (default 10000)",
+        )
+        parser.add_argument(
+            "--json", type=Path, metavar="FILE", help="also write the figures to FILE as JSON"
+        )
+        parser.add_argument(
+            "--queries-repeat",
+            type=int,
+            default=3,
+            help="timed passes over the query mix, after one warm-up pass (default 3)",
+        )
+        parser.add_argument(
+            "--skip-http",
+            action="store_true",
+            help="do not measure wencui over HTTP against gunicorn",
+        )
+        parser.add_argument(
+            "--systems",
+            type=_systems,
+            default=SYSTEMS,
+            help=f"comma-separated systems to run (default: {','.join(SYSTEMS)})",
+        )
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULT_SEED, help="corpus seed (same seed, same corpus)"
+        )
+        parser.add_argument(
+            "--quick",
+            action="store_true",
+            help="for smoke tests: each base query once (26 instead of 104), no warm-up pass",
+        )
+        parser.add_argument(
+            "--keep",
+            action="store_true",
+            help="keep the benchmark directory (corpus, databases, indexes) for inspection",
+        )
+
+    def handle(self, *args, **options) -> None:
+        if options["articles"] < 20:
+            raise CommandError("--articles must be at least 20")
+        if options["queries_repeat"] < 1:
+            raise CommandError("--queries-repeat must be at least 1")
+        settings = Options(
+            articles=options["articles"],
+            repeat=options["queries_repeat"],
+            systems=options["systems"],
+            http=not options["skip_http"],
+            seed=options["seed"],
+            keep=options["keep"],
+            quick=options["quick"],
+        )
+        verbose = options["verbosity"] >= 1
+
+        def log(message: str) -> None:
+            if verbose:
+                self.stdout.write(message)
+                self.stdout.flush()
+
+        try:
+            data = run(settings, log)
+        except BenchmarkError as error:
+            raise CommandError(str(error)) from error
+        document = summarise(data)
+        self.stdout.write(render_table(document))
+        if options["json"]:
+            options["json"].write_text(
+                json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
+            self.stdout.write(f"\nJSON written to {options['json']}")
