@@ -16,8 +16,10 @@ import contextlib
 import logging
 import os
 import shutil
+import struct
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -48,6 +50,10 @@ EXACT_FIELDS = {
     "author": ("author_exact", "author_exact"),
     "source": ("source_exact", "source_exact"),
 }
+
+
+# What Whoosh raises when index files are missing, truncated or corrupted.
+READ_ERRORS = (OSError, EOFError, ValueError, zlib.error, struct.error, EmptyIndexError)
 
 
 class IndexUnavailable(Exception):
@@ -270,7 +276,13 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                 self._close_searcher()
                 self.setup_complete = False
                 raise IndexUnavailable(f"检索索引无法读取：{error}") from error
-            yield self._searcher
+            try:
+                yield self._searcher
+            except READ_ERRORS as error:
+                # A damaged segment shows only when its postings are decoded.
+                self._close_searcher()
+                self.setup_complete = False
+                raise IndexUnavailable(f"检索索引已损坏：{error!r}") from error
 
     def indexed_versions(self) -> dict[int, str]:
         """Article id → the version the index holds for it."""

@@ -135,6 +135,8 @@ def rebuild_index(*, progress: Progress | None = None) -> int:
     backend = search_backend()
     index = article_index()
     started = timezone.now()
+    # Updates queued so far are covered by the build, which reads the database after them.
+    covered = PendingIndexUpdate.objects.order_by("-id").values_list("id", flat=True).first() or 0
     generation = backend.new_generation()
     builder = backend._builder_for(generation)
     queryset = index.index_queryset().order_by("pk")
@@ -149,6 +151,7 @@ def rebuild_index(*, progress: Progress | None = None) -> int:
             progress(done, total)
     backend.switch_to(generation)
     # Catch up on what changed during the build, plus anything still queued.
+    PendingIndexUpdate.objects.filter(id__lte=covered).delete()
     changed = set(Article.objects.filter(updated__gte=started).values_list("pk", flat=True))
     changed |= set(PendingIndexUpdate.objects.values_list("article_id", flat=True))
     report = check_index()
