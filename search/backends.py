@@ -194,11 +194,14 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
     # -- writing ----------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def writer(self) -> Iterator:
-        """The index writer, waiting up to WRITE_LOCK_TIMEOUT for the lock; commits on success."""
+    def writer(self, **options) -> Iterator:
+        """The index writer, waiting up to WRITE_LOCK_TIMEOUT for the lock; commits on success.
+
+        `options` go to Whoosh (e.g. procs=2, multisegment=True for a full build).
+        """
         self._ensure_current()
         try:
-            writer = self.index.writer(timeout=WRITE_LOCK_TIMEOUT, delay=0.05)
+            writer = self.index.writer(timeout=WRITE_LOCK_TIMEOUT, delay=0.05, **options)
         except LockError as error:
             raise IndexLocked(
                 f"检索索引 {self.path} 被占用超过 {WRITE_LOCK_TIMEOUT:g} 秒"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from search.search_indexes import ArticleIndex, index_version
 log = logging.getLogger("wencui.search")
 
 BATCH_SIZE = 500
+PARALLEL_BUILD_MINIMUM = 2000
 Progress = Callable[[int, int], None]
 
 
@@ -140,15 +142,22 @@ def rebuild_index(*, progress: Progress | None = None) -> int:
     generation = backend.new_generation()
     builder = backend._builder_for(generation)
     queryset = index.index_queryset().order_by("pk")
-    total = queryset.count()
-    done = 0
     ids = list(queryset.values_list("pk", flat=True))
-    for start in range(0, total, BATCH_SIZE):
-        chunk = list(queryset.filter(pk__in=ids[start : start + BATCH_SIZE]))
-        builder.update(index, chunk)
-        done += len(chunk)
-        if progress:
-            progress(done, total)
+    total = len(ids)
+    done = 0
+    # One writer for the whole build (no merge after every batch), on every core
+    # when there is enough to share out.
+    processes = min(os.cpu_count() or 1, 4) if total >= PARALLEL_BUILD_MINIMUM else 1
+    options = {"procs": processes, "multisegment": True, "limitmb": 256} if processes > 1 else {}
+    with builder.writer(**options) as writer:
+        for start in range(0, total, BATCH_SIZE):
+            for article in queryset.filter(pk__in=ids[start : start + BATCH_SIZE]):
+                document = builder.prepare_document(index, article)
+                if document:
+                    writer.add_document(**document)
+                done += 1
+            if progress:
+                progress(done, total)
     backend.switch_to(generation)
     # Catch up on what changed during the build, plus anything still queued.
     PendingIndexUpdate.objects.filter(id__lte=covered).delete()
