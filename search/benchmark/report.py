@@ -46,6 +46,19 @@ def machine_info() -> dict:
     }
 
 
+def git_head() -> str | None:
+    """The checked-out commit, read from .git without running git."""
+    from search.benchmark.corpus import BASE_DIR
+
+    try:
+        head = (BASE_DIR / ".git" / "HEAD").read_text(encoding="ascii").strip()
+        if head.startswith("ref: "):
+            return (BASE_DIR / ".git" / head[5:]).read_text(encoding="ascii").strip()[:12]
+        return head[:12]
+    except OSError:
+        return None
+
+
 def _round(value, digits=1):
     return None if value is None else round(value, digits)
 
@@ -189,6 +202,8 @@ def summarise(data: RunData) -> dict:
             "queries_repeat": data.options.repeat,
             "warmup_pass": not data.options.quick,
             "http": data.http is not None,
+            "code_fingerprint": data.code,
+            "git_head": git_head(),
         },
         "queries": [spec.label for spec in data.queries],
         "systems": systems,
@@ -212,6 +227,8 @@ def render_table(document: dict) -> str:
         f"{machine['cpu']}, {machine['cores']} cores, {machine['memory_mb']} MB; "
         f"{machine['platform']}; Python {machine['python']}, SQLite {machine['sqlite']}; "
         f"load {machine['load_average_before'][0]:.2f} → {machine['load_average_after'][0]:.2f}",
+        "",
+        f"Code: commit {bench['git_head']} (working tree {bench['code_fingerprint']}).",
         "",
         f"{bench['articles']:,} articles, {bench['corpus_text_mb']} MB of text (seed "
         f"{bench['seed']}); {bench['queries']} queries ({bench['exact_queries']} quoted, "

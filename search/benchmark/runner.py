@@ -36,6 +36,7 @@ from search.benchmark.corpus import (
     write_queries,
 )
 from search.benchmark.peers import Scan
+from search.benchmark.worker import code_fingerprint
 
 SYSTEMS = ("wencui", "fts5", "stock_jieba", "scan")
 Log = Callable[[str], None]
@@ -53,6 +54,7 @@ PRIVATE_ENV = (
 # jieba announces its dictionary on stderr; not worth relaying.
 QUIET_PREFIXES = ("Building prefix dict", "Loading model", "Prefix dict", "Dumping model")
 HTTP_START_TIMEOUT = 180.0
+HTTP_WORKERS = os.cpu_count() or 2
 MB = 1024 * 1024
 
 
@@ -86,6 +88,7 @@ class RunData:
     results: dict[str, dict] = field(default_factory=dict)  # "system/phase" -> worker output
     http: dict | None = None
     load_before: tuple[float, float, float] | None = None
+    code: str = ""
     load_after: tuple[float, float, float] | None = None
 
 
@@ -143,6 +146,11 @@ def run_worker(data: RunData, system: str, phase: str, log: Log) -> dict:
     if code != 0:
         raise BenchmarkError(f"{system} {phase} failed (exit {code}):\n" + "\n".join(tail))
     result = json.loads(out.read_text(encoding="utf-8"))
+    if result.get("code") != data.code:
+        raise BenchmarkError(
+            f"the project's code changed during the run ({system} {phase} ran {result.get('code')}"
+            f", the run started with {data.code}): its figures would mix versions; run it again"
+        )
     result["process_seconds"] = seconds
     data.results[f"{system}/{phase}"] = result
     log(f"[{system}] {phase} done in {seconds:.1f} s")
@@ -196,6 +204,9 @@ def run_http(data: RunData, totals: dict[str, int], log: Log) -> dict:
     port = free_port()
     env = worker_env(data.workdir / "data")
     env["WENCUI_BIND"] = f"127.0.0.1:{port}"
+    # One worker per core rather than gunicorn.conf.py's 2 × cores: each worker holds its
+    # own copy of the index once it has searched (gigabytes at 10,000 articles).
+    env["WEB_CONCURRENCY"] = str(HTTP_WORKERS)
     queries = data.queries
     log(f"[wencui] http: gunicorn on 127.0.0.1:{port} …")
     started = time.perf_counter()
@@ -309,6 +320,7 @@ def _run(options: Options, workdir: Path, log: Log) -> RunData:
         oracle=oracle,
         corpus_seconds=corpus_seconds,
         load_before=os.getloadavg(),
+        code=code_fingerprint(),
     )
     selected = [s for s in SYSTEMS if s in options.systems]
     # Builds first, then the searches back to back, so that the latencies compared in

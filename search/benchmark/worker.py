@@ -11,6 +11,7 @@ not part of the measured work.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import resource
 import sys
@@ -21,6 +22,20 @@ from search.benchmark.corpus import QuerySpec, read_queries
 from search.benchmark.peers import PEERS, System, process_peak_rss_mb
 
 PHASES = ("import", "build", "search", "run")
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+# The code whose speed is measured: a run whose workers saw different versions of it (the
+# project edited mid-run) would, e.g., search an index built by other code.
+MEASURED_CODE = ("archive", "search", "config", "templates/search")
+
+
+def code_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for folder in MEASURED_CODE:
+        for path in sorted((BASE_DIR / folder).rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".txt") and "benchmark" not in path.parts:
+                digest.update(str(path.relative_to(BASE_DIR)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def progress(message: str) -> None:
@@ -116,6 +131,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=int, default=1, help="passes before the timed ones")
     args = parser.parse_args(argv)
 
+    fingerprint = code_fingerprint()
     corpus = args.dir / "corpus.jsonl"
     queries = read_queries(args.dir / "queries.json")
     system = make_system(args.system, args.dir)
@@ -129,6 +145,7 @@ def main(argv: list[str] | None = None) -> None:
     else:  # run: build and search in this process (the scan keeps its "index" in memory)
         build = run_build(system, corpus)
         result = {"build": build, "search": run_search(system, queries, args.repeat, args.warmup)}
+    result["code"] = fingerprint
     args.out.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
 
 
