@@ -31,9 +31,11 @@ from haystack.utils import get_identifier
 from whoosh import query as wq
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.fields import NUMERIC, TEXT
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError, LockError
 
 from search.analysis import MAX_GRAM, CharGramTokenizer, ChineseWordTokenizer, grams_of, query_words
+from search.codec import ArchiveCodec
 from search.folding import fold
 from search.query import ParsedQuery
 
@@ -163,10 +165,19 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             self.path = str(generation)
             try:
                 super().setup()
+                self._open_without_mmap()
             except (OSError, EmptyIndexError, ValueError, EOFError) as error:
                 self.setup_complete = False
                 raise IndexUnavailable(f"检索索引 {generation} 无法读取：{error}") from error
             self._current_stamp = self._current_stamp_now()
+
+    def _open_without_mmap(self) -> None:
+        """Read index files with ordinary reads instead of memory maps: a searching
+        process then holds only what it reads (not every file it opened, gigabytes for a
+        large archive), the first search does not page in whole files, and a file
+        truncated under a reader is an error to report, not a SIGBUS that kills it."""
+        self.storage = FileStorage(self.path, supports_mmap=False)
+        self.index = self.storage.open_index(schema=self.schema)
 
     def open_generation(self, generation: Path) -> None:
         """Use `generation` (e.g. one being built) instead of the live one, creating it."""
@@ -201,7 +212,9 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         """
         self._ensure_current()
         try:
-            writer = self.index.writer(timeout=WRITE_LOCK_TIMEOUT, delay=0.05, **options)
+            writer = self.index.writer(
+                timeout=WRITE_LOCK_TIMEOUT, delay=0.05, codec=ArchiveCodec(), **options
+            )
         except LockError as error:
             raise IndexLocked(
                 f"检索索引 {self.path} 被占用超过 {WRITE_LOCK_TIMEOUT:g} 秒"

@@ -1,0 +1,48 @@
+"""Whoosh's default codec with short posting lists stored inside the term table.
+
+Character grams make millions of distinct terms, most of them in one or two articles.
+Whoosh 2.7 writes each posting list as its own compressed block in the postings file,
+even a list of one posting: most of the build time and disk space of the archive's index
+went on those blocks. Whoosh can keep short lists "inline" in the term's entry instead
+(and reads them back), but its writer calls a method its term info does not have
+(`set_inline` for `set_inlined`), so `inlinelimit` only works with this fix.
+"""
+
+from __future__ import annotations
+
+from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
+
+# Posting lists shorter than this are stored in the term table.
+INLINE_LIMIT = 8
+
+
+class _PostingsWriter(W3PostingsWriter):
+    def finish_postings(self):
+        if self.written() or len(self) >= self._inlinelimit:
+            return super().finish_postings()
+        terminfo = self._terminfo
+        terminfo.add_block(self)
+        # Formats without per-posting values (e.g. no positions) buffer none; their
+        # blocks read back as None per posting, and so must the inline copy (merging
+        # segments copies each posting with its value).
+        if self._format.fixed_value_size() == 0:
+            values = (None,) * len(self._ids)
+        else:
+            values = tuple(self._values)
+        terminfo._inlined = (tuple(self._ids), tuple(self._weights), values)
+        self._terminfo = None
+        return terminfo
+
+
+class ArchiveCodec(W3Codec):
+    def __init__(self, blocklimit=128, compression=3, inlinelimit=INLINE_LIMIT):
+        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
+
+    def postings_writer(self, dbfile, byteids=False):
+        return _PostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )

@@ -1,0 +1,75 @@
+"""The index codec that keeps short posting lists in the term table: what is written inline
+reads back the same, through searches, merges and deletions."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from whoosh import query as wq
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
+
+from search.analysis import CharGramTokenizer
+from search.codec import INLINE_LIMIT, ArchiveCodec
+
+ALPHABET = "党组织基层战斗堡垒作用发挥"
+
+
+def _schema() -> Schema:
+    return Schema(
+        id=ID(stored=True, unique=True),
+        grams=TEXT(analyzer=CharGramTokenizer((1, 2, 3)), phrase=False),
+        long=TEXT(analyzer=CharGramTokenizer((4,)), phrase=True),
+    )
+
+
+def _texts(count: int, seed: int) -> dict[str, str]:
+    rng = random.Random(seed)
+    return {
+        f"d{i}": "".join(rng.choice(ALPHABET) for _ in range(rng.randint(3, 30)))
+        for i in range(count)
+    }
+
+
+def _matches(searcher, needle: str) -> set[str]:
+    if len(needle) <= 3:
+        query = wq.Term("grams", needle)
+    else:
+        grams = [needle[i : i + 4] for i in range(len(needle) - 3)]
+        query = wq.Term("long", grams[0]) if len(grams) == 1 else wq.Phrase("long", grams)
+    return {hit["id"] for hit in searcher.search(query, limit=None)}
+
+
+@pytest.mark.parametrize("merge", [False, True])
+def test_inline_postings_read_back_through_search_merge_and_delete(tmp_path, merge):
+    index = FileStorage(str(tmp_path), supports_mmap=False).create_index(_schema())
+    texts = _texts(120, seed=3)
+    names = sorted(texts)
+    # Several commits make several segments; the last merges them (optimize) or not.
+    for start in range(0, len(names), 40):
+        with index.writer(codec=ArchiveCodec()) as writer:
+            for name in names[start : start + 40]:
+                writer.add_document(id=name, grams=texts[name], long=texts[name])
+    with index.writer(codec=ArchiveCodec()) as writer:
+        for name in names[::7]:
+            writer.delete_by_term("id", name)
+            del texts[name]
+    if merge:
+        index.optimize()
+    with index.searcher() as searcher:
+        assert searcher.doc_count() == len(texts)
+        inlined = sum(
+            searcher.reader().term_info(field, term).doc_frequency() < INLINE_LIMIT
+            for field, term in searcher.reader().all_terms()
+        )
+        assert inlined > 0
+        rng = random.Random(5)
+        needles = ["党", "织", "战斗", "堡垒作用", "基层党组织", "发挥战斗堡垒作用"]
+        for _ in range(150):
+            text = rng.choice(list(texts.values()))
+            start = rng.randrange(len(text))
+            needles.append(text[start : start + rng.randint(1, 8)])
+        for needle in needles:
+            expected = {name for name, text in texts.items() if needle in text}
+            assert _matches(searcher, needle) == expected, needle
