@@ -105,34 +105,50 @@ class ChineseWordTokenizer(_ArchiveTokenizer):
 class CharGramTokenizer(_ArchiveTokenizer):
     """Every run of 1 to 4 folded characters (as `sizes` says), at the index of its first one.
 
-    A phrase of up to four characters is then one term, found without positions; a
-    longer phrase is the phrase of its overlapping four-character grams at
+    A phrase as long as one of the sizes is then one term, found without positions; a
+    longer phrase is the phrase of its overlapping grams of the largest size at
     consecutive positions. Either way it matches exactly where the folded text
     contains the folded phrase: no word segmentation is involved. Punctuation and
     spaces are kept, so "战斗堡垒 作用" is as exact as "战斗堡垒"; only SEGMENT_BREAK
     separates.
+
+    With `pad_end`, the last gram of a segment that is one character short of the
+    largest size is kept too, ended by SEGMENT_BREAK (which no query contains): every
+    run of one character less than the largest size is then the start of some gram,
+    so a prefix lookup finds it (see search.backends.exact_term_query).
     """
 
-    def __init__(self, sizes: tuple[int, ...] = (1, 2, 3, 4)) -> None:
+    def __init__(self, sizes: tuple[int, ...] = (1, 2, 3, 4), pad_end: bool = False) -> None:
         self.sizes = tuple(sorted(sizes))
+        self.pad_end = pad_end
 
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.sizes == other.sizes
+        return (
+            type(self) is type(other)
+            and self.sizes == other.sizes
+            and self.pad_end == getattr(other, "pad_end", False)
+        )
 
     def __hash__(self) -> int:
-        return hash((type(self), self.sizes))
+        return hash((type(self), self.sizes, self.pad_end))
+
+    def __setstate__(self, state: dict) -> None:
+        # Schemas pickled before pad_end existed.
+        self.__dict__.update({"pad_end": False, **state})
 
     def terms(self, folded: str) -> Iterator[tuple[str, int, int, int]]:
         length = len(folded)
+        largest = self.sizes[-1]
         for index, char in enumerate(folded):
             if char == SEGMENT_BREAK:
                 continue
             for size in self.sizes:
                 end = index + size
-                if end > length:
-                    break
                 gram = folded[index:end]
-                if SEGMENT_BREAK in gram:
+                if end > length or SEGMENT_BREAK in gram:
+                    short = gram.split(SEGMENT_BREAK, 1)[0]
+                    if self.pad_end and size == largest and len(short) == largest - 1:
+                        yield short + SEGMENT_BREAK, index, index, index + len(short)
                     break
                 if size == 1 and char.isspace():
                     continue
@@ -140,6 +156,8 @@ class CharGramTokenizer(_ArchiveTokenizer):
 
 
 MAX_GRAM = 4
+# The grams of the body looked up without positions; longer phrases use MAX_GRAM grams.
+SHORT_GRAM_SIZES = (1, 2)
 
 
 def grams_of(folded: str) -> list[str]:

@@ -34,7 +34,14 @@ from whoosh.fields import NUMERIC, TEXT
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError, LockError
 
-from search.analysis import MAX_GRAM, CharGramTokenizer, ChineseWordTokenizer, grams_of, query_words
+from search.analysis import (
+    MAX_GRAM,
+    SHORT_GRAM_SIZES,
+    CharGramTokenizer,
+    ChineseWordTokenizer,
+    grams_of,
+    query_words,
+)
 from search.codec import ArchiveCodec
 from search.folding import fold
 from search.query import ParsedQuery
@@ -45,12 +52,23 @@ CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
 WRITE_LOCK_TIMEOUT = float(os.environ.get("WENCUI_INDEX_LOCK_TIMEOUT", "30"))
 
-# Where exact matches are looked up: (field of short grams, field of long grams).
+
+@dataclass(frozen=True)
+class ExactFields:
+    """Where exact matches of a field are looked up: phrases of up to `short_max`
+    characters are a term of `short`; longer ones use the MAX_GRAM-character grams of
+    `long` (a prefix of one when shorter, a phrase of several when longer)."""
+
+    short: str
+    short_max: int
+    long: str
+
+
 EXACT_FIELDS = {
-    None: ("exact", "exact_long"),
-    "title": ("title_exact", "title_exact"),
-    "author": ("author_exact", "author_exact"),
-    "source": ("source_exact", "source_exact"),
+    None: ExactFields("exact", SHORT_GRAM_SIZES[-1], "exact_long"),
+    "title": ExactFields("title_exact", MAX_GRAM, "title_exact"),
+    "author": ExactFields("author_exact", MAX_GRAM, "author_exact"),
+    "source": ExactFields("source_exact", MAX_GRAM, "source_exact"),
 }
 
 
@@ -96,9 +114,10 @@ def _schema_field(field_class):
     if kind == "exact_text":
         return TEXT(analyzer=CharGramTokenizer((1, 2, 3, 4)), phrase=True, field_boost=boost)
     if kind == "short_grams":
-        return TEXT(analyzer=CharGramTokenizer((1, 2, 3)), phrase=False, field_boost=boost)
+        return TEXT(analyzer=CharGramTokenizer(SHORT_GRAM_SIZES), phrase=False, field_boost=boost)
     if kind == "long_grams":
-        return TEXT(analyzer=CharGramTokenizer((4,)), phrase=True, field_boost=boost)
+        analyzer = CharGramTokenizer((MAX_GRAM,), pad_end=True)
+        return TEXT(analyzer=analyzer, phrase=True, field_boost=boost)
     if kind == "facet_key":
         return WHOOSH_ID(stored=True, sortable=True)
     if kind == "sortable_integer":
@@ -422,14 +441,17 @@ def _columns(searcher) -> _Columns:
 # -- query translation --------------------------------------------------------------------
 
 
-def exact_term_query(fields: tuple[str, str], text: str) -> wq.Query | None:
+def exact_term_query(fields: ExactFields, text: str) -> wq.Query | None:
     """Exactly where the folded field contains the folded text."""
     folded = fold(text)
     if not folded.strip():
         return None
-    short_field, long_field = fields
+    long_field = fields.long
+    if len(folded) <= fields.short_max:
+        return wq.Term(fields.short, folded)
     if len(folded) < MAX_GRAM:
-        return wq.Term(short_field, folded)
+        # The start of a gram (grams at a segment's end are padded to be one).
+        return wq.Prefix(long_field, folded)
     grams = grams_of(folded)
     if len(grams) == 1:
         return wq.Term(long_field, grams[0])

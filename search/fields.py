@@ -16,13 +16,14 @@ class ExactTextField(indexes.CharField):
 
 
 class ShortGramTextField(indexes.CharField):
-    """Character grams of 1 to 3 characters without positions: short exact phrases."""
+    """Character grams of 1 and 2 characters without positions: the shortest exact phrases."""
 
     field_type = "short_grams"
 
 
 class LongGramTextField(indexes.CharField):
-    """Four-character grams with positions: exact phrases of four characters or more."""
+    """Four-character grams with positions (and each segment's last three characters):
+    exact phrases of three characters or more."""
 
     field_type = "long_grams"
 

@@ -124,6 +124,21 @@ def test_phrase_does_not_straddle_two_paragraphs(corpus):
     assert found(straddling) == oracle(corpus, straddling)
 
 
+def test_three_characters_that_end_a_segment_are_found(corpus):
+    # Three-character phrases are the start of a four-character gram, or a segment's
+    # padded last gram: the ends of titles, paragraphs and keywords.
+    checked = 0
+    for article in Article.objects.exclude(body="")[:8]:
+        for segment in (article.title, article.paragraphs[-1], *article.keyword_names):
+            tail = fold(segment)[-3:]
+            if len(tail) < 3 or tail != tail.strip() or any(c in tail for c in '"“”「」'):
+                continue
+            assert article.pk in found(tail), tail
+            assert found(tail) == oracle(corpus, tail), tail
+            checked += 1
+    assert checked >= 10
+
+
 def test_phrase_with_filter_is_the_oracle_intersected_with_the_filter(corpus):
     expected = {
         pk
