@@ -12,6 +12,9 @@ graceful_timeout = 10
 keepalive = 5
 max_requests = 2000
 max_requests_jitter = 200
-accesslog = "-"
+# No access log: Django logs every request it answers, as one JSON line with its duration
+# (config/middleware.py, logger wencui.request). Requests gunicorn refuses before Django sees
+# them (a request line too long, a malformed one) are in the error log, as
+# "Invalid request from ip=…".
+accesslog = None
 errorlog = "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'

@@ -1,10 +1,88 @@
-"""Response headers every page carries: a strict Content-Security-Policy and its companions."""
+"""Project-wide middleware: a JSON log line per request, and the security headers of every page."""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
+from urllib.parse import unquote_plus, urlsplit
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
+request_log = logging.getLogger("wencui.request")
+
+MAX_LOGGED_PATH = 500
+MAX_LOGGED_QUERY = 200
+MAX_LOGGED_USER_AGENT = 200
+
+
+def _truncated(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+class RequestLogMiddleware:
+    """Log every request once on `wencui.request`, with its fields for the JSON formatter.
+
+    First in MIDDLEWARE, so that the duration covers the whole stack and the status is the
+    one sent, redirects and static files included. Static files and /healthz, which load
+    balancers poll, are logged at DEBUG unless they fail; server errors at ERROR. No header
+    but the User-Agent is logged: never cookies or credentials.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.quiet_prefixes = ("/healthz", urlsplit(settings.STATIC_URL or "/static/").path)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        duration_ms = (time.perf_counter() - started) * 1000
+        status = response.status_code
+        if status >= 500:
+            level = logging.ERROR
+        elif status < 400 and request.path.startswith(self.quiet_prefixes):
+            level = logging.DEBUG
+        else:
+            level = logging.INFO
+        if request_log.isEnabledFor(level):
+            request_log.log(
+                level,
+                "%s %s %s",
+                request.method,
+                _truncated(request.path, MAX_LOGGED_PATH),
+                status,
+                extra={"fields": self.fields(request, response, duration_ms)},
+            )
+        return response
+
+    @staticmethod
+    def fields(request: HttpRequest, response: HttpResponse, duration_ms: float) -> dict:
+        # WSGI gives the query string as the raw bytes decoded as Latin-1.
+        raw_query = request.META.get("QUERY_STRING", "")
+        query = unquote_plus(
+            raw_query.encode("latin-1", "replace").decode("utf-8", "replace"), errors="replace"
+        )
+        if response.has_header("Content-Length"):
+            size = int(response["Content-Length"])
+        elif response.streaming:
+            size = None  # not known before the body has been sent
+        else:
+            size = len(response.content)
+        return {
+            "method": request.method,
+            "path": _truncated(request.path, MAX_LOGGED_PATH),
+            "query": _truncated(query, MAX_LOGGED_QUERY),
+            "query_bytes": len(raw_query),
+            "status": response.status_code,
+            "duration_ms": round(duration_ms, 1),
+            "bytes": size,
+            "remote_addr": request.META.get("REMOTE_ADDR", ""),
+            "user_agent": _truncated(
+                request.META.get("HTTP_USER_AGENT", ""), MAX_LOGGED_USER_AGENT
+            ),
+        }
+
 
 # Pages load nothing from elsewhere and run no inline script or style.
 STRICT_POLICY = "; ".join(

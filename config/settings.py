@@ -75,6 +75,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it times the whole stack and logs the status actually sent.
+    "config.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -172,20 +174,27 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Everything goes to stderr as JSON, one object per line (config/logs.py); each request is
+# one line on wencui.request (config/middleware.py). See README, "Operations".
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.logs.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "stderr": {"class": "logging.StreamHandler", "formatter": "json"},
     },
-    "root": {"handlers": ["console"], "level": "WARNING"},
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
     "loggers": {
+        # Through the root handler only: Django's own console handler would repeat records
+        # in another format when DEBUG is on.
+        "django": {"handlers": [], "level": "INFO"},
+        # 4xx responses are in the request log already; server errors stay, with tracebacks.
+        "django.request": {"level": "ERROR"},
         "wencui": {
-            "handlers": ["console"],
-            "level": os.environ.get("LOG_LEVEL", "INFO"),
+            "handlers": ["stderr"],
+            "level": os.environ.get("LOG_LEVEL", "INFO").upper(),
             "propagate": False,
         },
     },

@@ -1,8 +1,9 @@
 """Shared fixtures: the bundled corpus imported once per session into the test database,
-with a real Whoosh index on disk."""
+with a real Whoosh index on disk; the log lines the logging configuration writes."""
 
 from __future__ import annotations
 
+import logging
 from io import StringIO
 from pathlib import Path
 
@@ -45,3 +46,17 @@ def fresh_index(tmp_path, db):
     backend._close_searcher()
     backend.root, backend.path = saved
     backend.setup_complete = False
+
+
+@pytest.fixture
+def stderr_log():
+    """What the logging configuration writes to stderr during the test, as a StringIO.
+
+    The handler of settings.LOGGING is kept (its formatter, its place behind the root logger
+    and `wencui`); only its stream is swapped.
+    """
+    handler = next(h for h in logging.getLogger("wencui").handlers if h.name == "stderr")
+    stream = StringIO()
+    previous = handler.setStream(stream)
+    yield stream
+    handler.setStream(previous)

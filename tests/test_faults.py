@@ -464,6 +464,18 @@ def live_server(data_dir: Path, workers: int = 2):
                 server.wait(timeout=15)
 
 
+def request_log(log_path: Path) -> list[dict]:
+    """The request log lines (JSON, logger wencui.request) among gunicorn's output."""
+    text = log_path.read_text(encoding="utf-8", errors="replace")
+    entries = (json.loads(line) for line in text.splitlines() if line[:1] == "{")
+    return [entry for entry in entries if entry["logger"] == "wencui.request"]
+
+
+def server_errors(log_path: Path) -> list[dict]:
+    """Requests answered 500. Server errors are logged at ERROR, so at LOG_LEVEL=WARNING too."""
+    return [entry for entry in request_log(log_path) if entry["status"] == 500]
+
+
 SEARCH = "/search/?" + urllib.parse.urlencode({"q": "党"})
 API = "/api/search?" + urllib.parse.urlencode({"q": '"战斗堡垒"'})
 
@@ -504,7 +516,7 @@ def test_index_deleted_under_a_live_server(small_template, tmp_path):
         assert_unavailable_but_browsable(base, article_url)
         ok(manage(data, "rebuild_index", "-v", "0"))
         assert_search_works(base)
-        assert " 500 " not in log.read_text()
+        assert not server_errors(log)
 
 
 def test_segment_truncated_under_a_live_server(small_template, tmp_path):
@@ -527,4 +539,4 @@ def test_segment_truncated_under_a_live_server(small_template, tmp_path):
         assert_unavailable_but_browsable(base, article_url)
         ok(manage(data, "rebuild_index", "-v", "0"))
         assert_search_works(base)
-        assert " 500 " not in log.read_text()
+        assert not server_errors(log)
