@@ -144,8 +144,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "config.storage.StaticFilesStorage"},
 }
+# Until `manage.py collectstatic` has filled STATIC_ROOT (its manifest is written last),
+# pages link to unhashed names and WhiteNoise serves them from the source directories.
+WHITENOISE_USE_FINDERS = DEBUG or not (STATIC_ROOT / "staticfiles.json").is_file()
 
 # Search: Whoosh behind a backend of our own (search/backends.py), which adds Chinese
 # analysis and exact phrases. Point HAYSTACK_CONNECTIONS elsewhere to change engines.
