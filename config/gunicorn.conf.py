@@ -18,3 +18,10 @@ max_requests_jitter = 200
 # "Invalid request from ip=…".
 accesslog = None
 errorlog = "-"
+# gunicorn's default limit of 4094 bytes is about 450 Chinese characters percent-encoded (9
+# bytes each): longer searches got gunicorn's bare error instead of the app's own message.
+# 8190 bytes (gunicorn's largest finite limit, and nginx's default buffer) hold a query one
+# character longer than the search form accepts (513 characters: 6156 bytes even at 12 bytes
+# each for 4-byte characters) with room for the filters; tests/test_gunicorn.py checks it.
+# Longer lines get gunicorn's 414.
+limit_request_line = 8190

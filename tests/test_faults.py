@@ -431,9 +431,11 @@ def fetch(url: str) -> tuple[int | None, str]:
 
 
 @contextlib.contextmanager
-def live_server(data_dir: Path, workers: int = 2):
+def live_server(data_dir: Path, workers: int = 2, **extra: str):
     port = free_port()
-    env = environment(data_dir, WENCUI_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=str(workers))
+    env = environment(
+        data_dir, WENCUI_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=str(workers), **extra
+    )
     log_path = data_dir.parent / "gunicorn.log"
     with open(log_path, "wb") as log:
         server = subprocess.Popen(
