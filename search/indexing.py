@@ -21,6 +21,9 @@ log = logging.getLogger("wencui.search")
 
 BATCH_SIZE = 500
 PARALLEL_BUILD_MINIMUM = 2000
+# Postings each build process sorts in memory before spilling sorted runs to disk (and
+# pickling every posting twice more): a process then peaks near 1 GB resident.
+BUILD_MEMORY_MB = 1024
 Progress = Callable[[int, int], None]
 
 
@@ -148,7 +151,9 @@ def rebuild_index(*, progress: Progress | None = None) -> int:
     # One writer for the whole build (no merge after every batch), on every core
     # when there is enough to share out.
     processes = min(os.cpu_count() or 1, 4) if total >= PARALLEL_BUILD_MINIMUM else 1
-    options = {"procs": processes, "multisegment": True, "limitmb": 256} if processes > 1 else {}
+    options = {"limitmb": BUILD_MEMORY_MB}
+    if processes > 1:
+        options.update(procs=processes, multisegment=True)
     with builder.writer(**options) as writer:
         for start in range(0, total, BATCH_SIZE):
             for article in queryset.filter(pk__in=ids[start : start + BATCH_SIZE]):
