@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from search.folding import fold_with_offsets
+from search.folding import fold, fold_with_offsets
 
 CONTEXT_CHARS = 40
 MAX_SNIPPETS = 3
@@ -17,13 +17,18 @@ def find_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
     Longer needles win where matches overlap, so a phrase is marked whole rather
     than as the words it contains.
     """
-    folded, offsets = fold_with_offsets(text)
+    folded = fold(text)
     candidates: list[tuple[int, int]] = []
     for needle in {n for n in needles if n}:
         start = folded.find(needle)
         while start != -1:
             candidates.append((start, start + len(needle)))
             start = folded.find(needle, start + 1)
+    if not candidates:
+        return []
+    # Every character folds to one or more: equal lengths mean one each, and the
+    # offsets are the identity (the common case, without a loop over characters).
+    offsets = range(len(text)) if len(folded) == len(text) else fold_with_offsets(text)[1]
     candidates.sort(key=lambda span: (span[0], -(span[1] - span[0])))
     spans: list[tuple[int, int]] = []
     last_end = -1
