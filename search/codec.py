@@ -6,11 +6,14 @@ even a list of one posting: most of the build time and disk space of the archive
 went on those blocks. Whoosh can keep short lists "inline" in the term's entry instead
 (and reads them back), but its writer calls a method its term info does not have
 (`set_inline` for `set_inlined`), so `inlinelimit` only works with this fix.
+
+Writing a segment also reads the field length of a posting's document from a column,
+once per posting; the lengths are remembered here for the field being written.
 """
 
 from __future__ import annotations
 
-from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
 
 # Posting lists shorter than this are stored in the term table.
 INLINE_LIMIT = 8
@@ -34,9 +37,37 @@ class _PostingsWriter(W3PostingsWriter):
         return terminfo
 
 
+class _FieldLengths:
+    """The per-document lengths a segment writer reads, remembered for one field at a time
+    (postings arrive grouped by field)."""
+
+    def __init__(self, lengths) -> None:
+        self._lengths = lengths
+        self._field = None
+        self._known: dict[int, int] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        if fieldname != self._field:
+            self._field, self._known = fieldname, {}
+        try:
+            return self._known[docnum]
+        except KeyError:
+            length = self._lengths.doc_field_length(docnum, fieldname, default)
+            self._known[docnum] = length
+            return length
+
+
+class _FieldWriter(W3FieldWriter):
+    def add_postings(self, schema, lengths, items):
+        return super().add_postings(schema, _FieldLengths(lengths) if lengths else None, items)
+
+
 class ArchiveCodec(W3Codec):
     def __init__(self, blocklimit=128, compression=3, inlinelimit=INLINE_LIMIT):
         super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
+
+    def field_writer(self, storage, segment):
+        return _FieldWriter(self, storage, segment)
 
     def postings_writer(self, dbfile, byteids=False):
         return _PostingsWriter(

@@ -7,6 +7,7 @@ import random
 
 import pytest
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 
@@ -73,3 +74,34 @@ def test_inline_postings_read_back_through_search_merge_and_delete(tmp_path, mer
         for needle in needles:
             expected = {name for name, text in texts.items() if needle in text}
             assert _matches(searcher, needle) == expected, needle
+
+
+def test_statistics_and_scores_equal_whooshs_own_codec(tmp_path):
+    # Block statistics (lengths, weights) feed BM25 and its block skipping: the same
+    # documents written by either codec have the same statistics and scores.
+    texts = _texts(200, seed=11)
+    written = []
+    for name, codec in (("whoosh", W3Codec()), ("archive", ArchiveCodec())):
+        (tmp_path / name).mkdir()
+        index = FileStorage(str(tmp_path / name)).create_index(_schema())
+        with index.writer(codec=codec) as writer:
+            for key, text in texts.items():
+                writer.add_document(id=key, grams=text, long=text)
+        with index.searcher() as searcher:
+            reader = searcher.reader()
+            statistics = {}
+            for term in reader.all_terms():
+                info = reader.term_info(*term)
+                statistics[term] = (
+                    info.doc_frequency(),
+                    info.min_length(),
+                    info.max_length(),
+                    info.max_weight(),
+                )
+            query = wq.Or(
+                [wq.Term("grams", "党组"), wq.Term("grams", "堡"), wq.Term("long", "战斗堡垒")]
+            )
+            hits = [(hit["id"], round(hit.score, 9)) for hit in searcher.search(query, limit=50)]
+            written.append((statistics, hits))
+    assert written[0] == written[1]
+    assert written[0][1] != []
