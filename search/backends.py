@@ -45,6 +45,7 @@ from search.analysis import (
 from search.codec import ArchiveCodec
 from search.folding import fold
 from search.query import ParsedQuery
+from search.scoring import ArchiveBM25F
 
 log = logging.getLogger("wencui.search")
 
@@ -304,7 +305,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             try:
                 self._ensure_current()
                 if self._searcher is None:
-                    self._searcher = self.index.searcher()
+                    self._searcher = self.index.searcher(weighting=ArchiveBM25F())
                 else:
                     self._searcher = self._searcher.refresh()
             except (OSError, EmptyIndexError, ValueError, EOFError) as error:

@@ -13,6 +13,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from search.analysis import CharGramTokenizer
 from search.codec import INLINE_LIMIT, ArchiveCodec
+from search.scoring import ArchiveBM25F
 
 ALPHABET = "党组织基层战斗堡垒作用发挥"
 
@@ -105,3 +106,24 @@ def test_statistics_and_scores_equal_whooshs_own_codec(tmp_path):
             written.append((statistics, hits))
     assert written[0] == written[1]
     assert written[0][1] != []
+
+
+def test_ranking_with_remembered_lengths_equals_whooshs_bm25f(tmp_path):
+    index = FileStorage(str(tmp_path), supports_mmap=False).create_index(_schema())
+    texts = _texts(150, seed=17)
+    names = sorted(texts)
+    for start in range(0, len(names), 50):  # three segments
+        with index.writer(codec=ArchiveCodec(), merge=False) as writer:
+            for name in names[start : start + 50]:
+                writer.add_document(id=name, grams=texts[name], long=texts[name])
+    with index.writer(codec=ArchiveCodec(), merge=False) as writer:
+        writer.delete_by_term("id", names[3])
+    query = wq.Or([wq.Term("grams", "党组"), wq.Term("grams", "堡"), wq.Term("grams", "作")])
+    ranked = []
+    for weighting in (None, ArchiveBM25F()):
+        with index.searcher(**({"weighting": weighting} if weighting else {})) as searcher:
+            assert len(searcher.reader().leaf_readers()) == 3
+            hits = searcher.search(query, limit=40)
+            ranked.append([(hit["id"], round(hit.score, 9)) for hit in hits])
+    assert ranked[0] == ranked[1]
+    assert len(ranked[0]) == 40
