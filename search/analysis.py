@@ -106,8 +106,8 @@ class CharGramTokenizer(_ArchiveTokenizer):
     """Every run of 1 to 4 folded characters (as `sizes` says), at the index of its first one.
 
     A phrase as long as one of the sizes is then one term, found without positions; a
-    longer phrase is the phrase of its overlapping grams of the largest size at
-    consecutive positions. Either way it matches exactly where the folded text
+    longer phrase is found where grams of the largest size that cover it sit at the
+    phrase's offsets. Either way it matches exactly where the folded text
     contains the folded phrase: no word segmentation is involved. Punctuation and
     spaces are kept, so "战斗堡垒 作用" is as exact as "战斗堡垒"; only SEGMENT_BREAK
     separates.
@@ -158,11 +158,3 @@ class CharGramTokenizer(_ArchiveTokenizer):
 MAX_GRAM = 4
 # The grams of the body looked up without positions; longer phrases use MAX_GRAM grams.
 SHORT_GRAM_SIZES = (1, 2)
-
-
-def grams_of(folded: str) -> list[str]:
-    """The terms a folded phrase is matched by: itself up to MAX_GRAM characters, else
-    its overlapping MAX_GRAM-character grams."""
-    if len(folded) <= MAX_GRAM:
-        return [folded]
-    return [folded[i : i + MAX_GRAM] for i in range(len(folded) - MAX_GRAM + 1)]

@@ -39,7 +39,6 @@ from search.analysis import (
     SHORT_GRAM_SIZES,
     CharGramTokenizer,
     ChineseWordTokenizer,
-    grams_of,
     query_words,
 )
 from search.codec import ArchiveCodec
@@ -352,9 +351,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             if query.excluded:
                 excluded: set[int] = set()
                 for term in query.excluded:
-                    excluded |= _docs(
-                        searcher, exact_term_query(EXACT_FIELDS[term.field], term.text)
-                    )
+                    excluded |= exact_docs(searcher, EXACT_FIELDS[term.field], term.text)
                 matched = set(matched) - excluded
             sources, year_of = columns.source, columns.year
             source_counts: Counter = Counter()
@@ -443,24 +440,89 @@ def _columns(searcher) -> _Columns:
 
 
 def exact_term_query(fields: ExactFields, text: str) -> wq.Query | None:
-    """Exactly where the folded field contains the folded text."""
+    """Exactly where the folded field contains the folded text, for texts of up to
+    MAX_GRAM characters (longer ones: exact_docs)."""
     folded = fold(text)
     if not folded.strip():
         return None
-    long_field = fields.long
+    if len(folded) > MAX_GRAM:
+        raise ValueError("longer phrases are matched by exact_docs")
     if len(folded) <= fields.short_max:
         return wq.Term(fields.short, folded)
     if len(folded) < MAX_GRAM:
         # The start of a gram (grams at a segment's end are padded to be one).
-        return wq.Prefix(long_field, folded)
-    grams = grams_of(folded)
-    if len(grams) == 1:
-        return wq.Term(long_field, grams[0])
-    return wq.Phrase(long_field, grams)
+        return wq.Prefix(fields.long, folded)
+    return wq.Term(fields.long, folded)
 
 
 def _docs(searcher, query: wq.Query | None) -> set[int]:
     return set(query.docs(searcher)) if query is not None else set()
+
+
+def exact_docs(searcher, fields: ExactFields, text: str) -> set[int]:
+    """The documents whose folded field contains the folded text."""
+    folded = fold(text)
+    if not folded.strip():
+        return set()
+    if len(folded) <= MAX_GRAM:
+        return _docs(searcher, exact_term_query(fields, text))
+    return _phrase_docs(searcher, fields.long, folded)
+
+
+def phrase_cover(folded: str) -> list[tuple[int, str]]:
+    """(offset, gram): the fewest MAX_GRAM-character grams that cover the phrase."""
+    last = len(folded) - MAX_GRAM
+    offsets = list(range(0, last + 1, MAX_GRAM))
+    if offsets[-1] != last:
+        offsets.append(last)
+    return [(offset, folded[offset : offset + MAX_GRAM]) for offset in offsets]
+
+
+def _phrase_docs(searcher, field: str, folded: str) -> set[int]:
+    """Documents with the covering grams of the phrase at the phrase's offsets.
+
+    Grams sit at the position of their first character, so the phrase occurs at p
+    exactly when each covering gram (offset o) occurs at p + o. Whoosh's own phrase
+    query would check every overlapping gram; the cover needs a quarter of them,
+    and the rarest one first narrows the documents whose positions are read.
+    """
+    cover = phrase_cover(folded)
+    found: set[int] = set()
+    for leaf, base in searcher.leaf_searchers():
+        reader = leaf.reader()
+        if any((field, gram) not in reader for _, gram in cover):
+            continue
+        candidates: set[int] | None = None
+        for _, gram in sorted(cover, key=lambda item: reader.doc_frequency(field, item[1])):
+            ids = set(reader.postings(field, gram).all_ids())
+            candidates = ids if candidates is None else candidates & ids
+            if not candidates:
+                break
+        if not candidates:
+            continue
+        ordered = sorted(candidates)
+        starts: dict[int, set[int]] = {}
+        for offset, gram in cover:
+            matcher = reader.postings(field, gram)
+            survivors: dict[int, set[int]] = {}
+            for docnum in ordered:
+                if matcher.id() < docnum:
+                    matcher.skip_to(docnum)
+                    if not matcher.is_active():
+                        break
+                if matcher.id() != docnum:
+                    continue
+                shifted = {position - offset for position in matcher.value_as("positions")}
+                if offset:
+                    shifted &= starts[docnum]
+                if shifted:
+                    survivors[docnum] = shifted
+            starts = survivors
+            ordered = sorted(survivors)
+            if not ordered:
+                break
+        found.update(base + docnum for docnum in starts)
+    return found
 
 
 def _words_query(text: str) -> wq.Query | None:
@@ -483,7 +545,7 @@ def _match(searcher, query: ParsedQuery) -> tuple[set[int] | None, set[int] | No
         group_all: set[int] = set()
         group_typed: set[int] = set()
         for term in group:
-            exact = _docs(searcher, exact_term_query(EXACT_FIELDS[term.field], term.text))
+            exact = exact_docs(searcher, EXACT_FIELDS[term.field], term.text)
             group_typed |= exact
             group_all |= exact
             if not term.phrase and term.field is None:
