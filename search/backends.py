@@ -13,6 +13,7 @@ Subclassing (not copying) haystack's backend keeps its update_index machinery wh
 from __future__ import annotations
 
 import contextlib
+import heapq
 import logging
 import os
 import shutil
@@ -574,10 +575,50 @@ def _rank(searcher, scoring: wq.Query | None, docs: list[int], needed: int) -> l
         return []
     ranked: list[int] = []
     if scoring is not None and needed > 0:
-        hits = searcher.search(scoring, filter=set(docs), limit=min(needed, len(docs)))
-        ranked = [hit.docnum for hit in hits]
+        terms = [(term.fieldname, term.text) for term in scoring.subqueries]
+        postings = sum(searcher.doc_frequency(*term) for term in terms)
+        if len(docs) * DIRECT_SCORING_RATIO < postings:
+            scores = score_documents(searcher, terms, docs)
+            ranked = heapq.nsmallest(needed, scores, key=lambda d: (-scores[d], d))
+        else:
+            hits = searcher.search(scoring, filter=set(docs), limit=min(needed, len(docs)))
+            ranked = [hit.docnum for hit in hits]
     seen = set(ranked)
     return ranked + sorted(d for d in docs if d not in seen)
+
+
+# Scoring the selected documents term by term beats running the query over every
+# document that has one of its words when the selection is this many times smaller.
+DIRECT_SCORING_RATIO = 4
+
+
+def score_documents(
+    searcher, terms: list[tuple[str, str]], docs: Iterable[int]
+) -> dict[int, float]:
+    """The score the query Or(Term(field, text) for each term) gives each of `docs`
+    (which all match it or not; those with no term score 0), without visiting others."""
+    scores = dict.fromkeys(docs, 0.0)
+    ordered = sorted(scores)
+    weighting = searcher.weighting
+    for leaf, base in searcher.leaf_searchers():
+        reader = leaf.reader()
+        end = base + reader.doc_count_all()
+        local = [d - base for d in ordered if base <= d < end]
+        if not local:
+            continue
+        for fieldname, text in terms:
+            if (fieldname, text) not in reader:
+                continue
+            scorer = weighting.scorer(leaf, fieldname, text)
+            matcher = reader.postings(fieldname, text, scorer=scorer)
+            for docnum in local:
+                if matcher.id() < docnum:
+                    matcher.skip_to(docnum)
+                    if not matcher.is_active():
+                        break
+                if matcher.id() == docnum:
+                    scores[base + docnum] += matcher.score()
+    return scores
 
 
 class ArchiveWhooshEngine(WhooshEngine):
