@@ -18,9 +18,11 @@ import logging
 import os
 import shutil
 import struct
+import sys
 import threading
 import time
 import zlib
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
 from haystack.exceptions import SkipDocument
 from haystack.utils import get_identifier
 from whoosh import query as wq
+from whoosh.columns import NumericColumn
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.fields import NUMERIC, TEXT
 from whoosh.filedb.filestore import FileStorage
@@ -429,12 +432,35 @@ def _columns(searcher) -> _Columns:
         cached = _Columns(
             live=list(reader.all_doc_ids()),
             **{
-                name: list(reader.column_reader(name))
+                name: column_values(reader, name)
                 for name in ("source", "year", "date_key", "article_id")
             },
         )
         searcher._archive_columns = cached
     return cached
+
+
+def column_values(reader, name: str) -> list:
+    """Every document's value of a column, in document order.
+
+    Whoosh's column readers read a number column one value at a time (a seek and a
+    read each, without memory maps); its bytes are read here in one go per segment.
+    """
+    field = reader.schema[name]
+    values: list = []
+    for leaf, _ in reader.leaf_readers():
+        column = leaf.column_reader(name, translate=False)
+        if isinstance(column, NumericColumn.Reader):
+            raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
+            numbers = array(column._typecode, raw)
+            if sys.byteorder == "little":
+                numbers.byteswap()  # stored big-endian
+            stored = numbers.tolist()
+            stored.extend([column._default] * (leaf.doc_count_all() - len(stored)))
+        else:
+            stored = list(column)
+        values.extend(map(field.from_column_value, stored))
+    return values
 
 
 # -- query translation --------------------------------------------------------------------

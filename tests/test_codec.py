@@ -8,10 +8,11 @@ import random
 import pytest
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3Codec
-from whoosh.fields import ID, TEXT, Schema
+from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 
 from search.analysis import CharGramTokenizer
+from search.backends import column_values
 from search.codec import INLINE_LIMIT, ArchiveCodec
 from search.scoring import ArchiveBM25F
 
@@ -127,3 +128,26 @@ def test_ranking_with_remembered_lengths_equals_whooshs_bm25f(tmp_path):
             ranked.append([(hit["id"], round(hit.score, 9)) for hit in hits])
     assert ranked[0] == ranked[1]
     assert len(ranked[0]) == 40
+
+
+def test_column_values_read_in_bulk_equal_whooshs_column_reader(tmp_path):
+    schema = Schema(
+        id=ID(stored=True, unique=True),
+        source=ID(sortable=True),
+        year=NUMERIC(numtype=int, bits=64, signed=True, sortable=True),
+    )
+    index = FileStorage(str(tmp_path), supports_mmap=False).create_index(schema)
+    rng = random.Random(4)
+    for batch in range(3):  # three segments; some documents without a year
+        with index.writer(codec=ArchiveCodec(), merge=False) as writer:
+            for n in range(25):
+                fields = {"id": f"{batch}-{n}", "source": rng.choice(["商情", "求知", ""])}
+                if n % 4:
+                    fields["year"] = rng.choice([-5, 0, 1999, 2020, 2**40])
+                writer.add_document(**fields)
+    with index.writer(codec=ArchiveCodec(), merge=False) as writer:
+        writer.delete_by_term("id", "1-3")
+    with index.reader() as reader:
+        assert len(reader.leaf_readers()) == 3
+        for name in ("source", "year"):
+            assert column_values(reader, name) == list(reader.column_reader(name)), name
