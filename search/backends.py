@@ -18,11 +18,9 @@ import logging
 import os
 import shutil
 import struct
-import sys
 import threading
 import time
 import zlib
-from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -32,7 +30,6 @@ from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
 from haystack.exceptions import SkipDocument
 from haystack.utils import get_identifier
 from whoosh import query as wq
-from whoosh.columns import NumericColumn
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.fields import NUMERIC, TEXT
 from whoosh.filedb.filestore import FileStorage
@@ -45,7 +42,7 @@ from search.analysis import (
     ChineseWordTokenizer,
     query_words,
 )
-from search.codec import ArchiveCodec
+from search.codec import ArchiveCodec, read_numbers
 from search.folding import fold
 from search.query import ParsedQuery
 from search.scoring import ArchiveBM25F
@@ -450,14 +447,8 @@ def column_values(reader, name: str) -> list:
     values: list = []
     for leaf, _ in reader.leaf_readers():
         column = leaf.column_reader(name, translate=False)
-        if isinstance(column, NumericColumn.Reader):
-            raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
-            numbers = array(column._typecode, raw)
-            if sys.byteorder == "little":
-                numbers.byteswap()  # stored big-endian
-            stored = numbers.tolist()
-            stored.extend([column._default] * (leaf.doc_count_all() - len(stored)))
-        else:
+        stored = read_numbers(column, leaf.doc_count_all())
+        if stored is None:
             stored = list(column)
         values.extend(map(field.from_column_value, stored))
     return values

@@ -13,7 +13,11 @@ once per posting; the lengths are remembered here for the field being written.
 
 from __future__ import annotations
 
+import sys
+from array import array
+
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
+from whoosh.columns import NumericColumn
 
 # Posting lists shorter than this are stored in the term table.
 INLINE_LIMIT = 8
@@ -77,3 +81,17 @@ class ArchiveCodec(W3Codec):
             compression=self._compression,
             inlinelimit=self._inlinelimit,
         )
+
+
+def read_numbers(column, doccount: int) -> list | None:
+    """All values of a number column reader, read in one go (Whoosh's reader seeks and
+    reads once per value without memory maps); None for other kinds of column."""
+    if not isinstance(column, NumericColumn.Reader):
+        return None
+    raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
+    numbers = array(column._typecode, raw)
+    if sys.byteorder == "little" and numbers.itemsize > 1:
+        numbers.byteswap()  # stored big-endian
+    values = numbers.tolist()
+    values.extend([column._default] * (doccount - len(values)))
+    return values

@@ -14,6 +14,8 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 
+from search.codec import read_numbers
+
 
 def field_lengths(reader: SegmentReader, fieldname: str) -> list[int]:
     """The length of `fieldname` in every document of the segment (1 where unknown,
@@ -26,7 +28,10 @@ def field_lengths(reader: SegmentReader, fieldname: str) -> list[int]:
         if column is None:
             lengths = [1] * reader.doc_count_all()
         else:
-            lengths = [byte_to_length(value) if value else 1 for value in column]
+            stored = read_numbers(column, reader.doc_count_all())
+            if stored is None:
+                stored = list(column)
+            lengths = [byte_to_length(value) if value else 1 for value in stored]
         cache[fieldname] = lengths
     return lengths
 
