@@ -482,9 +482,24 @@ def exact_docs(searcher, fields: ExactFields, text: str) -> set[int]:
     folded = fold(text)
     if not folded.strip():
         return set()
+    if fields.short_max < len(folded) < MAX_GRAM:
+        return _prefix_docs(searcher, fields.long, folded)
     if len(folded) <= MAX_GRAM:
         return _docs(searcher, exact_term_query(fields, text))
     return _phrase_docs(searcher, fields.long, folded)
+
+
+def _prefix_docs(searcher, field: str, prefix: str) -> set[int]:
+    """Documents with a term starting with `prefix`: each posting list read whole and
+    merged as sets (Whoosh's prefix query walks a tree of union matchers instead, one
+    document at a time; a common three-character prefix has dozens of grams)."""
+    found: set[int] = set()
+    for leaf, base in searcher.leaf_searchers():
+        reader = leaf.reader()
+        for term in reader.expand_prefix(field, prefix):
+            ids = reader.postings(field, term).all_ids()
+            found.update(ids if not base else (base + docnum for docnum in ids))
+    return found
 
 
 def phrase_cover(folded: str) -> list[tuple[int, str]]:

@@ -1,5 +1,5 @@
-"""Phrases longer than a gram: their covering grams at the phrase's offsets, across
-segments and deletions, equal a substring search."""
+"""Phrases of three characters (a gram's prefix) and longer than a gram (covering grams at
+the phrase's offsets), across segments and deletions, equal a substring search."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 
 from search.analysis import SEGMENT_BREAK, CharGramTokenizer
-from search.backends import _phrase_docs, phrase_cover
+from search.backends import _phrase_docs, _prefix_docs, phrase_cover
 from search.codec import ArchiveCodec
 
 ALPHABET = "党组织基层战斗堡垒"  # few characters: grams repeat, positions decide
@@ -49,6 +49,18 @@ def test_phrase_documents_equal_a_substring_search(tmp_path):
         names_of = {}
         for docnum in searcher.document_numbers():
             names_of[docnum] = searcher.stored_fields(docnum)["id"]
+        for a in ALPHABET:
+            for b in ALPHABET:
+                for c in ALPHABET[:4]:
+                    # Three characters: the start of a gram, or a segment's padded last one.
+                    needle = a + b + c
+                    expected = {
+                        name
+                        for name, text in texts.items()
+                        if any(needle in segment for segment in text.split(SEGMENT_BREAK))
+                    }
+                    found = {names_of[d] for d in _prefix_docs(searcher, "long", needle)}
+                    assert found == expected, needle
         needles = set()
         for text in texts.values():
             for segment in text.split(SEGMENT_BREAK):
