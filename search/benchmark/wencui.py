@@ -62,8 +62,12 @@ class Wencui(System):
         return directory_size(Path(settings.HAYSTACK_CONNECTIONS["default"]["PATH"]))
 
     def open(self) -> None:
+        from search.analysis import jieba_module
         from search.indexing import search_backend
 
+        # As a gunicorn worker starts: the dictionary was loaded before the fork
+        # (config/wsgi.py), the index is opened by the first search.
+        jieba_module()
         self.backend = search_backend()
 
     def _years(self, spec: QuerySpec):
