@@ -15,6 +15,14 @@ from search.codec import ArchiveCodec
 ALPHABET = "党组织基层战斗堡垒"  # few characters: grams repeat, positions decide
 
 
+def _containing(texts: dict[str, str], needle: str) -> set[str]:
+    return {
+        name
+        for name, text in texts.items()
+        if any(needle in segment for segment in text.split(SEGMENT_BREAK))
+    }
+
+
 def test_cover_is_the_fewest_grams_ending_at_the_phrase_end():
     assert phrase_cover("基层党组织") == [(0, "基层党组"), (1, "层党组织")]
     assert phrase_cover("发挥战斗堡垒作用") == [(0, "发挥战斗"), (4, "堡垒作用")]
@@ -54,13 +62,8 @@ def test_phrase_documents_equal_a_substring_search(tmp_path):
                 for c in ALPHABET[:4]:
                     # Three characters: the start of a gram, or a segment's padded last one.
                     needle = a + b + c
-                    expected = {
-                        name
-                        for name, text in texts.items()
-                        if any(needle in segment for segment in text.split(SEGMENT_BREAK))
-                    }
                     found = {names_of[d] for d in _prefix_docs(searcher, "long", needle)}
-                    assert found == expected, needle
+                    assert found == _containing(texts, needle), needle
         needles = set()
         for text in texts.values():
             for segment in text.split(SEGMENT_BREAK):
@@ -72,10 +75,5 @@ def test_phrase_documents_equal_a_substring_search(tmp_path):
         needles.update("".join(rng.choice(ALPHABET) for _ in range(6)) for _ in range(40))
         assert len(needles) > 200
         for needle in sorted(needles):
-            expected = {
-                name
-                for name, text in texts.items()
-                if any(needle in segment for segment in text.split(SEGMENT_BREAK))
-            }
             found = {names_of[d] for d in _phrase_docs(searcher, "long", needle)}
-            assert found == expected, needle
+            assert found == _containing(texts, needle), needle
