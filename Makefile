@@ -43,7 +43,7 @@ test: install-dev lint
 # Search benchmark against SQLite FTS5, stock haystack+jieba and a scan, in a throwaway data
 # directory (your data is never used): a Markdown table, and JSON with --json FILE. E.g.
 #   make bench BENCH_ARGS="--articles 2000 --json bench.json"
-# The default 10,000 articles take about 35 minutes on 2 cores (stock jieba build: ~20).
+# The default 10,000 articles take about an hour on 2 cores (stock jieba build: ~30 min).
 bench: install-dev
 	$(PY) manage.py benchmark $(BENCH_ARGS)
 
