@@ -8,7 +8,8 @@ went on those blocks. Whoosh can keep short lists "inline" in the term's entry i
 (`set_inline` for `set_inlined`), so `inlinelimit` only works with this fix.
 
 Writing a segment also reads the field length of a posting's document from a column,
-once per posting; the lengths are remembered here for the field being written.
+once per posting; the lengths are remembered here for the field being written. And
+reading a whole number column (read_numbers) takes one read instead of one per value.
 """
 
 from __future__ import annotations
