@@ -115,7 +115,7 @@ class CharGramTokenizer(_ArchiveTokenizer):
     With `pad_end`, the last gram of a segment that is one character short of the
     largest size is kept too, ended by SEGMENT_BREAK (which no query contains): every
     run of one character less than the largest size is then the start of some gram,
-    so a prefix lookup finds it (see search.backends.exact_term_query).
+    so a prefix lookup finds it (see search.backends.exact_docs).
     """
 
     def __init__(self, sizes: tuple[int, ...] = (1, 2, 3, 4), pad_end: bool = False) -> None:
@@ -126,7 +126,7 @@ class CharGramTokenizer(_ArchiveTokenizer):
         return (
             type(self) is type(other)
             and self.sizes == other.sizes
-            and self.pad_end == getattr(other, "pad_end", False)
+            and self.pad_end == other.pad_end
         )
 
     def __hash__(self) -> int:

@@ -457,22 +457,6 @@ def column_values(reader, name: str) -> list:
 # -- query translation --------------------------------------------------------------------
 
 
-def exact_term_query(fields: ExactFields, text: str) -> wq.Query | None:
-    """Exactly where the folded field contains the folded text, for texts of up to
-    MAX_GRAM characters (longer ones: exact_docs)."""
-    folded = fold(text)
-    if not folded.strip():
-        return None
-    if len(folded) > MAX_GRAM:
-        raise ValueError("longer phrases are matched by exact_docs")
-    if len(folded) <= fields.short_max:
-        return wq.Term(fields.short, folded)
-    if len(folded) < MAX_GRAM:
-        # The start of a gram (grams at a segment's end are padded to be one).
-        return wq.Prefix(fields.long, folded)
-    return wq.Term(fields.long, folded)
-
-
 def _docs(searcher, query: wq.Query | None) -> set[int]:
     return set(query.docs(searcher)) if query is not None else set()
 
@@ -482,11 +466,27 @@ def exact_docs(searcher, fields: ExactFields, text: str) -> set[int]:
     folded = fold(text)
     if not folded.strip():
         return set()
-    if fields.short_max < len(folded) < MAX_GRAM:
+    if len(folded) <= fields.short_max:
+        return _docs(searcher, wq.Term(fields.short, folded))
+    if len(folded) < MAX_GRAM:
+        # The start of a gram (grams at a segment's end are padded to be one).
         return _prefix_docs(searcher, fields.long, folded)
-    if len(folded) <= MAX_GRAM:
-        return _docs(searcher, exact_term_query(fields, text))
+    if len(folded) == MAX_GRAM:
+        return _docs(searcher, wq.Term(fields.long, folded))
     return _phrase_docs(searcher, fields.long, folded)
+
+
+def _at_docs(matcher, docnums: list[int]) -> Iterator[int]:
+    """Each of the ascending `docnums` that the matcher has, with the matcher on it."""
+    if not matcher.is_active():
+        return
+    for docnum in docnums:
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+            if not matcher.is_active():
+                return
+        if matcher.id() == docnum:
+            yield docnum
 
 
 def _prefix_docs(searcher, field: str, prefix: str) -> set[int]:
@@ -538,13 +538,7 @@ def _phrase_docs(searcher, field: str, folded: str) -> set[int]:
         for offset, gram in cover:
             matcher = reader.postings(field, gram)
             survivors: dict[int, set[int]] = {}
-            for docnum in ordered:
-                if matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                    if not matcher.is_active():
-                        break
-                if matcher.id() != docnum:
-                    continue
+            for docnum in _at_docs(matcher, ordered):
                 shifted = {position - offset for position in matcher.value_as("positions")}
                 if offset:
                     shifted &= starts[docnum]
@@ -643,13 +637,8 @@ def score_documents(
                 continue
             scorer = weighting.scorer(leaf, fieldname, text)
             matcher = reader.postings(fieldname, text, scorer=scorer)
-            for docnum in local:
-                if matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                    if not matcher.is_active():
-                        break
-                if matcher.id() == docnum:
-                    scores[base + docnum] += matcher.score()
+            for docnum in _at_docs(matcher, local):
+                scores[base + docnum] += matcher.score()
     return scores
 
 

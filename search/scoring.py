@@ -29,8 +29,6 @@ def field_lengths(reader: SegmentReader, fieldname: str) -> list[int]:
             lengths = [1] * reader.doc_count_all()
         else:
             stored = read_numbers(column, reader.doc_count_all())
-            if stored is None:
-                stored = list(column)
             lengths = [byte_to_length(value) if value else 1 for value in stored]
         cache[fieldname] = lengths
     return lengths

@@ -204,8 +204,8 @@ def run_http(data: RunData, totals: dict[str, int], log: Log) -> dict:
     port = free_port()
     env = worker_env(data.workdir / "data")
     env["WENCUI_BIND"] = f"127.0.0.1:{port}"
-    # One worker per core rather than gunicorn.conf.py's 2 × cores: each worker holds its
-    # own copy of the index once it has searched (gigabytes at 10,000 articles).
+    # One worker per core rather than gunicorn.conf.py's 2 × cores: the queries are sent one
+    # at a time, and each worker's first search opens the index and reads its columns.
     env["WEB_CONCURRENCY"] = str(HTTP_WORKERS)
     queries = data.queries
     log(f"[wencui] http: gunicorn on 127.0.0.1:{port} …")

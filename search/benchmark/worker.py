@@ -18,11 +18,10 @@ import sys
 import time
 from pathlib import Path
 
-from search.benchmark.corpus import QuerySpec, read_queries
+from search.benchmark.corpus import BASE_DIR, QuerySpec, read_queries
 from search.benchmark.peers import PEERS, System, process_peak_rss_mb
 
 PHASES = ("import", "build", "search", "run")
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # The code whose speed is measured: a run whose workers saw different versions of it (the
 # project edited mid-run) would, e.g., search an index built by other code.
 MEASURED_CODE = ("archive", "search", "config", "templates/search")
