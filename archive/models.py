@@ -69,6 +69,11 @@ class ArticleQuerySet(models.QuerySet):
     def oldest_first(self) -> ArticleQuerySet:
         return self.order_by(F("year").asc(nulls_last=True), F("month").asc(nulls_last=True), "id")
 
+    def listed(self) -> ArticleQuerySet:
+        """For lists of articles, which show titles and metadata: the texts (abstract,
+        body, the raw source lines) are left in the database."""
+        return self.select_related("publication").defer("abstract", "body", "source_lines")
+
     def from_publication(self, name: str) -> ArticleQuerySet:
         return self.filter(publication__name=name)
 

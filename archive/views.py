@@ -100,7 +100,7 @@ def year_counts():
 def _article_list(
     request: HttpRequest, queryset, template: str, context: dict, *, by_issue: bool = False
 ) -> HttpResponse:
-    queryset, sort = _sorted(request, queryset.select_related("publication"), by_issue=by_issue)
+    queryset, sort = _sorted(request, queryset.listed(), by_issue=by_issue)
     context.update(page_obj=_paginate(request, queryset), sort=sort, sorts=SORTS)
     return render(request, template, context)
 
@@ -148,7 +148,7 @@ def _neighbours(article: Article) -> tuple[Article | None, Article | None, str]:
         label = "未注明年份的文章"
     ids = list(ordered.values_list("pk", flat=True))
     position = ids.index(article.pk)
-    found = Article.objects.in_bulk(ids[max(0, position - 1) : position + 2])
+    found = Article.objects.listed().in_bulk(ids[max(0, position - 1) : position + 2])
     newer = found.get(ids[position - 1]) if position > 0 else None
     older = found.get(ids[position + 1]) if position + 1 < len(ids) else None
     return newer, older, label

@@ -1,10 +1,16 @@
 """Test settings: the real stack, with data in a throwaway directory and plain static files."""
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("WENCUI_DATA_DIR", tempfile.mkdtemp(prefix="wencui-test-"))
+if "WENCUI_DATA_DIR" not in os.environ:
+    # Processes the tests start inherit the variable, and with it this directory; only
+    # the process that made it removes it.
+    os.environ["WENCUI_DATA_DIR"] = tempfile.mkdtemp(prefix="wencui-test-")
+    atexit.register(shutil.rmtree, os.environ["WENCUI_DATA_DIR"], ignore_errors=True)
 
 from config.settings import *  # noqa: E402,F403
 from config.settings import DATA_DIR  # noqa: E402

@@ -22,9 +22,10 @@ import threading
 import time
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
 from haystack.exceptions import SkipDocument
@@ -44,6 +45,7 @@ from search.analysis import (
 )
 from search.codec import ArchiveCodec, read_numbers
 from search.folding import fold
+from search.memo import Memo, searcher_memo
 from search.query import ParsedQuery
 from search.scoring import ArchiveBM25F
 
@@ -51,6 +53,7 @@ log = logging.getLogger("wencui.search")
 
 CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
+T = TypeVar("T")
 WRITE_LOCK_TIMEOUT = float(os.environ.get("WENCUI_INDEX_LOCK_TIMEOUT", "30"))
 
 
@@ -131,6 +134,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         super().__init__(connection_alias, **connection_options)
         self.root = Path(self.path)
         self._searcher = None
+        self._files: frozenset = frozenset()
         self._current_stamp = None
         self._lock = threading.RLock()
 
@@ -304,10 +308,17 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         with self._lock:
             try:
                 self._ensure_current()
+                files = _files_stamp(self.path)
                 if self._searcher is None:
                     self._searcher = self.index.searcher(weighting=ArchiveBM25F())
                 else:
-                    self._searcher = self._searcher.refresh()
+                    refreshed = self._searcher.refresh()
+                    if refreshed is self._searcher and files != self._files:
+                        # Same version, but its files changed under us (a damaged or
+                        # replaced file): answer from the files, not from memory.
+                        _forget(refreshed)
+                    self._searcher = refreshed
+                self._files = files
             except (OSError, EmptyIndexError, ValueError, EOFError) as error:
                 self._close_searcher()
                 self.setup_complete = False
@@ -341,99 +352,196 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         """Every article matching query and filters, in order, with facet counts.
 
         `source` "" selects articles without a publication. Facet counts of each
-        dimension apply the query and the other dimension's filter.
+        dimension apply the query and the other dimension's filter. What the index
+        answered is remembered until it changes (search.memo); results are shared,
+        read only.
         """
         with self.searcher() as searcher:
             if searcher.doc_count_all() == 0:
                 return BackendResults(total=0, article_ids=[])
-            columns = _columns(searcher)
-            required, as_typed = _match(searcher, query)
-            matched = columns.live if required is None else required
-            if query.excluded:
-                excluded: set[int] = set()
-                for term in query.excluded:
-                    excluded |= exact_docs(searcher, EXACT_FIELDS[term.field], term.text)
-                matched = set(matched) - excluded
-            sources, year_of = columns.source, columns.year
-            source_counts: Counter = Counter()
-            year_counts: Counter = Counter()
-            selected = []
-            for docnum in matched:
-                doc_source = sources[docnum]
-                doc_year = year_of[docnum]
-                source_ok = source is None or doc_source == source
-                year_ok = years is None or years.accepts(doc_year)
-                if year_ok:
-                    source_counts[doc_source] += 1
-                if source_ok:
-                    year_counts[doc_year] += 1
-                    if year_ok:
-                        selected.append(docnum)
-
-            ordered = self._order(
-                searcher, columns, selected, query, sort, offset + limit, as_typed=as_typed
-            )
-            page = ordered[offset : offset + limit]
-            return BackendResults(
-                total=len(ordered),
-                article_ids=[columns.article_id[docnum] for docnum in page],
-                source_counts=source_counts,
-                year_counts=year_counts,
+            memo = searcher_memo(searcher)
+            key = ("search", query.required, query.excluded, source, years, sort, offset, limit)
+            return memo.get(
+                key,
+                lambda: _search(searcher, memo, query, source, years, sort, offset, limit),
+                cost=1,
             )
 
-    def _order(self, searcher, columns, selected, query, sort, needed, *, as_typed) -> list[int]:
-        """`selected` in result order; exact only as far as the `needed` first results."""
-        if sort == "relevance" and not query.is_empty and query.required:
-            scoring = _scoring_query(query)
-            if as_typed is None:
-                return _rank(searcher, scoring, selected, needed)
-            # Articles containing the words as typed come before those containing
-            # them only as separate words.
-            first = [d for d in selected if d in as_typed]
-            rest = [d for d in selected if d not in as_typed]
-            return _rank(searcher, scoring, first, needed) + _rank(
-                searcher, scoring, rest, max(0, needed - len(first))
-            )
-        dates, ids = columns.date_key, columns.article_id
-        if sort == "oldest":
-            return sorted(selected, key=lambda d: (dates[d] == 0, dates[d], ids[d]))
-        return sorted(selected, key=lambda d: (dates[d] == 0, -dates[d], -ids[d]))
+    def remember(self, key: Hashable, compute: Callable[[], T], *, cost: int | None = None) -> T:
+        """compute(), remembered under `key` until the index changes (see search.memo)."""
+        with self.searcher() as searcher:
+            return searcher_memo(searcher).get(key, compute, cost)
 
     def related(self, *, article_id: int, text: str, limit: int = 5) -> list[int]:
         """Articles sharing the most distinctive words with this one."""
         with self.searcher() as searcher:
-            docnum = searcher.document_number(django_id=str(article_id))
-            if docnum is None:
-                return []
-            hits = searcher.more_like(docnum, "text", text=text, top=limit)
-            ids = searcher.reader().column_reader("article_id")
-            return [ids[hit.docnum] for hit in hits]
+            return searcher_memo(searcher).get(
+                ("related", article_id, text, limit),
+                lambda: _related(searcher, article_id, text, limit),
+                cost=1,
+            )
 
 
-@dataclass
+def _related(searcher, article_id: int, text: str, limit: int) -> list[int]:
+    docnum = searcher.document_number(django_id=str(article_id))
+    if docnum is None:
+        return []
+    hits = searcher.more_like(docnum, "text", text=text, top=limit)
+    ids = _columns(searcher).article_id
+    return [ids[hit.docnum] for hit in hits]
+
+
+@dataclass(frozen=True)
+class _Matches:
+    """The documents matching a query's terms, whatever the filters."""
+
+    docs: frozenset[int]
+    as_typed: frozenset[int] | None  # those with every term as typed; None: all of them
+    pairs: Counter  # (source, year) -> documents, for facet counts under any filter
+
+    def __len__(self) -> int:
+        return len(self.docs) + len(self.pairs)
+
+    def facet_counts(self, source: str | None, years: YearRange | None) -> tuple[Counter, Counter]:
+        source_counts: Counter = Counter()
+        year_counts: Counter = Counter()
+        for (doc_source, doc_year), count in self.pairs.items():
+            if years is None or years.accepts(doc_year):
+                source_counts[doc_source] += count
+            if source is None or doc_source == source:
+                year_counts[doc_year] += count
+        return source_counts, year_counts
+
+
+def _matches(searcher, memo: Memo, query: ParsedQuery) -> _Matches:
+    columns = _columns(searcher)
+    required, as_typed = _match(searcher, memo, query)
+    docs = columns.live if required is None else required
+    if query.excluded:
+        excluded: set[int] = set()
+        for term in query.excluded:
+            excluded |= exact_docs(searcher, EXACT_FIELDS[term.field], term.text, memo)
+        docs = docs - excluded
+    sources, year_of = columns.source, columns.year
+    return _Matches(
+        docs=frozenset(docs),
+        as_typed=None if as_typed is None else frozenset(as_typed),
+        pairs=Counter((sources[d], year_of[d]) for d in docs),
+    )
+
+
+def _search(searcher, memo, query, source, years, sort, offset, limit) -> BackendResults:
+    columns = _columns(searcher)
+    matches = memo.get(
+        ("matches", query.required, query.excluded), lambda: _matches(searcher, memo, query)
+    )
+    selected = matches.docs
+    if source is not None:
+        selected = selected & columns.docs_of_source(source)
+    if years is not None:
+        selected = selected & columns.docs_in_years(years)
+    source_counts, year_counts = matches.facet_counts(source, years)
+    first = _first(searcher, memo, columns, matches, selected, query, sort, offset + limit)
+    return BackendResults(
+        total=len(selected),
+        article_ids=[columns.article_id[docnum] for docnum in first[offset:]],
+        source_counts=source_counts,
+        year_counts=year_counts,
+    )
+
+
+def _first(searcher, memo, columns, matches, selected, query, sort, needed) -> list[int]:
+    """The `needed` first of the `selected` documents in result order."""
+    if sort == "relevance" and query.required:
+        words = _scoring_words(query)
+        scores = memo.get(("scores", words), lambda: term_scores(searcher, _scoring_terms(words)))
+        if matches.as_typed is None:
+            return _best(scores, selected, needed)
+        # Articles containing the words as typed come before those containing them
+        # only as separate words.
+        typed = selected & matches.as_typed
+        best = _best(scores, typed, needed)
+        return best + _best(scores, selected - typed, needed - len(best))
+    return heapq.nsmallest(needed, selected, key=columns.date_rank(sort).__getitem__)
+
+
+def _best(scores: dict[int, float], docs: frozenset[int], needed: int) -> list[int]:
+    """The `needed` best-scoring docs, ties (and unscored documents) in index order."""
+    if needed <= 0 or not docs:
+        return []
+    return heapq.nsmallest(needed, docs, key=lambda d: (-scores.get(d, 0.0), d))
+
+
 class _Columns:
     """Per-document values for filtering, counting and sorting, read once per searcher
-    (Whoosh's column readers decode one value per call; a list lookup is far cheaper)."""
+    (Whoosh's column readers decode one value per call; a list lookup is far cheaper),
+    and the document sets and orders derived from them, made when first asked for."""
 
-    live: list[int]
-    source: list[str]
-    year: list[int]
-    date_key: list[int]
-    article_id: list[int]
+    def __init__(self, reader) -> None:
+        self.live: frozenset[int] = frozenset(reader.all_doc_ids())
+        self.source: list[str] = column_values(reader, "source")
+        self.year: list[int] = column_values(reader, "year")
+        self.date_key: list[int] = column_values(reader, "date_key")
+        self.article_id: list[int] = column_values(reader, "article_id")
+        self._by_source: dict[str, frozenset[int]] | None = None
+        self._by_years: dict[YearRange, frozenset[int]] = {}
+        self._date_ranks: dict[str, list[int]] = {}
+
+    def docs_of_source(self, source: str) -> frozenset[int]:
+        if self._by_source is None:
+            groups: dict[str, set[int]] = {}
+            for docnum in self.live:
+                groups.setdefault(self.source[docnum], set()).add(docnum)
+            self._by_source = {name: frozenset(docs) for name, docs in groups.items()}
+        return self._by_source.get(source, frozenset())
+
+    def docs_in_years(self, years: YearRange) -> frozenset[int]:
+        docs = self._by_years.get(years)
+        if docs is None:
+            year_of = self.year
+            docs = self._by_years[years] = frozenset(
+                d for d in self.live if years.accepts(year_of[d])
+            )
+        return docs
+
+    def date_rank(self, sort: str) -> list[int]:
+        """Each document's place in `sort` order ("oldest", else newest first); undated
+        articles last, ties by article id."""
+        rank = self._date_ranks.get(sort)
+        if rank is None:
+            dates, ids = self.date_key, self.article_id
+            if sort == "oldest":
+                order = sorted(range(len(dates)), key=lambda d: (dates[d] == 0, dates[d], ids[d]))
+            else:
+                order = sorted(range(len(dates)), key=lambda d: (dates[d] == 0, -dates[d], -ids[d]))
+            rank = [0] * len(order)
+            for place, docnum in enumerate(order):
+                rank[docnum] = place
+            self._date_ranks[sort] = rank
+        return rank
+
+
+def _files_stamp(path: str) -> frozenset[tuple[str, int, int]]:
+    """Name, size and modification time of each file of an index directory."""
+    stamp = set()
+    with os.scandir(path) as entries:
+        for entry in entries:
+            with contextlib.suppress(FileNotFoundError):  # removed by a writer meanwhile
+                stat = entry.stat()
+                stamp.add((entry.name, stat.st_size, stat.st_mtime_ns))
+    return frozenset(stamp)
+
+
+def _forget(searcher) -> None:
+    """Drop what was read and remembered through this searcher."""
+    for name in ("_archive_memo", "_archive_columns"):
+        searcher.__dict__.pop(name, None)
 
 
 def _columns(searcher) -> _Columns:
     cached = getattr(searcher, "_archive_columns", None)
     if cached is None:
-        reader = searcher.reader()
-        cached = _Columns(
-            live=list(reader.all_doc_ids()),
-            **{
-                name: column_values(reader, name)
-                for name in ("source", "year", "date_key", "article_id")
-            },
-        )
-        searcher._archive_columns = cached
+        cached = searcher._archive_columns = _Columns(searcher.reader())
     return cached
 
 
@@ -461,11 +569,23 @@ def _docs(searcher, query: wq.Query | None) -> set[int]:
     return set(query.docs(searcher)) if query is not None else set()
 
 
-def exact_docs(searcher, fields: ExactFields, text: str) -> set[int]:
+def exact_docs(
+    searcher, fields: ExactFields, text: str, memo: Memo | None = None
+) -> frozenset[int]:
     """The documents whose folded field contains the folded text."""
     folded = fold(text)
     if not folded.strip():
-        return set()
+        return frozenset()
+    if memo is not None:
+        return memo.get(("exact", fields, folded), lambda: _exact_docs(searcher, fields, folded))
+    return _exact_docs(searcher, fields, folded)
+
+
+def _exact_docs(searcher, fields: ExactFields, folded: str) -> frozenset[int]:
+    return frozenset(_lookup(searcher, fields, folded))
+
+
+def _lookup(searcher, fields: ExactFields, folded: str) -> set[int]:
     if len(folded) <= fields.short_max:
         return _docs(searcher, wq.Term(fields.short, folded))
     if len(folded) < MAX_GRAM:
@@ -559,7 +679,7 @@ def _words_query(text: str) -> wq.Query | None:
     return wq.And([wq.Term("text", word) for word in words])
 
 
-def _match(searcher, query: ParsedQuery) -> tuple[set[int] | None, set[int] | None]:
+def _match(searcher, memo: Memo, query: ParsedQuery) -> tuple[set[int] | None, set[int] | None]:
     """(articles matching the required terms, those matching every term as typed).
 
     Each exact phrase is looked up once; None when there are no required terms, or
@@ -572,73 +692,54 @@ def _match(searcher, query: ParsedQuery) -> tuple[set[int] | None, set[int] | No
         group_all: set[int] = set()
         group_typed: set[int] = set()
         for term in group:
-            exact = exact_docs(searcher, EXACT_FIELDS[term.field], term.text)
+            exact = exact_docs(searcher, EXACT_FIELDS[term.field], term.text, memo)
             group_typed |= exact
             group_all |= exact
             if not term.phrase and term.field is None:
                 any_loose = True
-                group_all |= _docs(searcher, _words_query(term.text))
+                words = _words_query(term.text)
+                if words is not None:
+                    group_all |= memo.get(
+                        ("words", term.text), lambda q=words: frozenset(q.docs(searcher))
+                    )
         matched = group_all if matched is None else matched & group_all
         as_typed = group_typed if as_typed is None else as_typed & group_typed
     return matched, (as_typed if any_loose else None)
 
 
-def _scoring_query(query: ParsedQuery) -> wq.Query | None:
-    """Relevance: BM25 over the query's words in the body and (weighted) the title.
+SCORED_FIELDS = ("text", "title")
+
+
+def _scoring_words(query: ParsedQuery) -> tuple[str, ...]:
+    """Relevance is BM25 over the query's words in the body and (weighted) the title.
 
     Word terms need no positions, so scoring stays cheap when thousands of articles
     match; which articles match is decided exactly, elsewhere.
     """
-    words = {w for term in query.terms for w in query_words(fold(term.text))}
-    if not words:
-        return None
-    return wq.Or([wq.Term(field, w) for w in sorted(words) for field in ("text", "title")])
+    return tuple(sorted({w for term in query.terms for w in query_words(fold(term.text))}))
 
 
-def _rank(searcher, scoring: wq.Query | None, docs: list[int], needed: int) -> list[int]:
-    """docs, the best `needed` of them first by score, then the rest in index order."""
-    if not docs:
-        return []
-    ranked: list[int] = []
-    if scoring is not None and needed > 0:
-        terms = [(term.fieldname, term.text) for term in scoring.subqueries]
-        postings = sum(searcher.doc_frequency(*term) for term in terms)
-        if len(docs) * DIRECT_SCORING_RATIO < postings:
-            scores = score_documents(searcher, terms, docs)
-            ranked = heapq.nsmallest(needed, scores, key=lambda d: (-scores[d], d))
-        else:
-            hits = searcher.search(scoring, filter=set(docs), limit=min(needed, len(docs)))
-            ranked = [hit.docnum for hit in hits]
-    seen = set(ranked)
-    return ranked + sorted(d for d in docs if d not in seen)
+def _scoring_terms(words: Iterable[str]) -> list[tuple[str, str]]:
+    return [(field, word) for word in words for field in SCORED_FIELDS]
 
 
-# Scoring the selected documents term by term beats running the query over every
-# document that has one of its words when the selection is this many times smaller.
-DIRECT_SCORING_RATIO = 4
-
-
-def score_documents(
-    searcher, terms: list[tuple[str, str]], docs: Iterable[int]
-) -> dict[int, float]:
-    """The score the query Or(Term(field, text) for each term) gives each of `docs`
-    (which all match it or not; those with no term score 0), without visiting others."""
-    scores = dict.fromkeys(docs, 0.0)
-    ordered = sorted(scores)
+def term_scores(searcher, terms: list[tuple[str, str]]) -> dict[int, float]:
+    """The score the query Or(Term(field, text) for each term) gives each document
+    with one of the terms (the others score 0): each posting list walked once."""
+    scores: dict[int, float] = {}
     weighting = searcher.weighting
     for leaf, base in searcher.leaf_searchers():
         reader = leaf.reader()
-        end = base + reader.doc_count_all()
-        local = [d - base for d in ordered if base <= d < end]
-        if not local:
-            continue
         for fieldname, text in terms:
             if (fieldname, text) not in reader:
                 continue
             scorer = weighting.scorer(leaf, fieldname, text)
             matcher = reader.postings(fieldname, text, scorer=scorer)
-            for docnum in _at_docs(matcher, local):
-                scores[base + docnum] += matcher.score()
+            get = scores.get
+            while matcher.is_active():
+                docnum = base + matcher.id()
+                scores[docnum] = get(docnum, 0.0) + matcher.score()
+                matcher.next()
     return scores
 
 

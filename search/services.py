@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString
 
 from archive.models import Article
 from search.analysis import query_words
-from search.backends import IndexUnavailable, YearRange
+from search.backends import BackendResults, IndexUnavailable, YearRange
 from search.folding import fold
 from search.highlighting import highlight, snippets
 from search.indexing import search_backend
@@ -85,6 +85,20 @@ def article_segments(article: Article) -> list[str]:
     return [article.abstract, *article.paragraphs] if article.abstract else article.paragraphs
 
 
+@dataclass(frozen=True)
+class _Page:
+    """A page of results as the index and the articles gave it: remembered by the
+    backend until the index changes (an article's change reaches the index too)."""
+
+    results: BackendResults
+    hits: tuple[tuple[int, SafeString, tuple[SafeString, ...]], ...]  # id, title, snippets
+
+
+# What a remembered page counts against the backend's memo (see search.memo): about
+# as much memory as a set of this many documents.
+PAGE_COST = 500
+
+
 def search_articles(
     *,
     query: str,
@@ -106,30 +120,30 @@ def search_articles(
     if sort == "relevance" and parsed.is_empty:
         sort = "newest"
     outcome = SearchOutcome(query=parsed, sort=sort, page=page, per_page=per_page, total=0)
+    backend = search_backend()
     backend_source = "" if source == UNKNOWN_SOURCE else source
+    request = dict(source=backend_source, years=years, sort=sort, page=page, per_page=per_page)
     try:
-        results = search_backend().archive_search(
-            query=parsed,
-            source=backend_source,
-            years=years,
-            sort=sort,
-            offset=(page - 1) * per_page,
-            limit=per_page,
+        found = backend.remember(
+            ("page", parsed.required, parsed.excluded, *request.values()),
+            lambda: _page(backend, parsed, **request),
+            cost=PAGE_COST,
         )
     except IndexUnavailable as error:
         log.error("search index unavailable: %s", error)
         outcome.unavailable = True
         return outcome
+    results = found.results
     outcome.total = results.total
     if page > outcome.num_pages:
         raise PageOutOfRange(page)
 
-    articles = Article.objects.select_related("publication").in_bulk(results.article_ids)
-    for article_id in results.article_ids:
+    # The articles themselves are read every time: a page never shows one deleted since.
+    articles = Article.objects.listed().in_bulk([article_id for article_id, _, _ in found.hits])
+    for article_id, title_html, article_snippets in found.hits:
         article = articles.get(article_id)
-        if article is None:  # deleted since the index was read
-            continue
-        outcome.hits.append(build_hit(article, parsed))
+        if article is not None:
+            outcome.hits.append(Hit(article, title_html, list(article_snippets)))
 
     outcome.source_facets = [
         FacetValue(
@@ -154,6 +168,25 @@ def search_articles(
     ]
     outcome.elapsed_ms = (time.perf_counter() - started) * 1000
     return outcome
+
+
+def _page(backend, parsed: ParsedQuery, *, source, years, sort, page, per_page) -> _Page:
+    results = backend.archive_search(
+        query=parsed,
+        source=source,
+        years=years,
+        sort=sort,
+        offset=(page - 1) * per_page,
+        limit=per_page,
+    )
+    articles = Article.objects.select_related("publication").in_bulk(results.article_ids)
+    hits = []
+    for article_id in results.article_ids:
+        article = articles.get(article_id)
+        if article is not None:  # deleted since the index was read
+            hit = build_hit(article, parsed)
+            hits.append((article_id, hit.title_html, tuple(hit.snippets)))
+    return _Page(results=results, hits=tuple(hits))
 
 
 def _year_param(years: YearRange | None) -> str | None:
@@ -199,5 +232,5 @@ def related_articles(article: Article, *, limit: int = 5) -> list[Article]:
         )
     except IndexUnavailable:
         return []
-    found = Article.objects.select_related("publication").in_bulk(ids)
+    found = Article.objects.listed().in_bulk(ids)
     return [found[i] for i in ids if i in found]
