@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import re
+from html import escape
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -16,6 +18,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -244,6 +247,7 @@ def publication_detail(request: HttpRequest, name: str) -> HttpResponse:
         .order_by(F("year").desc(nulls_last=True), "-issue_label")
     )
     issue = request.GET.get("issue") or ""
+    issues = _issue_list(request, issues, issue)
     context = {
         "heading": f"《{publication.name}》",
         "kind": "刊物",
@@ -259,6 +263,32 @@ def publication_detail(request: HttpRequest, name: str) -> HttpResponse:
             raise Http404("这个刊物没有这一期。")
         context["subheading"] = issue
     return _article_list(request, articles, "archive/article_list.html", context, by_issue=True)
+
+
+def _issue_list(request: HttpRequest, issues, current: str) -> SafeString:
+    """The publication's issues as list items, each linking to its articles (the current
+    one to clearing it), keeping the other parameters. Written here rather than in the
+    template: a publication can have hundreds of issues, which the template language
+    takes milliseconds over, and the query string is encoded once, not once per issue."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.pop("issue", None)
+    rest = params.urlencode()
+    cancel = escape(str(_("（取消）")))
+    items = []
+    for row in issues:
+        label, count = escape(row["issue_label"]), int(row["count"])
+        if row["issue_label"] == current:
+            items.append(
+                f'<li><a class="selected" aria-current="page" href="?{escape(rest)}">{label} '
+                f'<span aria-hidden="true">×</span><span class="visually-hidden">{cancel}</span>'
+                f'</a> <span class="count">{count}</span></li>'
+            )
+        else:
+            query = "&".join(filter(None, [rest, urlencode({"issue": row["issue_label"]})]))
+            link = f'<a href="?{escape(query)}">{label}</a>'
+            items.append(f'<li>{link} <span class="count">{count}</span></li>')
+    return mark_safe("".join(items))  # every text in it was escaped above
 
 
 @require_GET

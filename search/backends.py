@@ -21,6 +21,7 @@ import struct
 import threading
 import time
 import zlib
+from array import array
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -45,7 +46,7 @@ from search.analysis import (
 )
 from search.codec import ArchiveCodec, read_numbers
 from search.folding import fold
-from search.memo import Memo, searcher_memo
+from search.memo import SET_BYTES, Memo, searcher_memo
 from search.query import ParsedQuery
 from search.scoring import ArchiveBM25F
 
@@ -352,33 +353,27 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         """Every article matching query and filters, in order, with facet counts.
 
         `source` "" selects articles without a publication. Facet counts of each
-        dimension apply the query and the other dimension's filter. What the index
-        answered is remembered until it changes (search.memo); results are shared,
-        read only.
+        dimension apply the query and the other dimension's filter. The documents
+        matching each term and their scores are remembered until the index changes
+        (search.memo).
         """
         with self.searcher() as searcher:
             if searcher.doc_count_all() == 0:
                 return BackendResults(total=0, article_ids=[])
-            memo = searcher_memo(searcher)
-            key = ("search", query.required, query.excluded, source, years, sort, offset, limit)
-            return memo.get(
-                key,
-                lambda: _search(searcher, memo, query, source, years, sort, offset, limit),
-                cost=1,
-            )
+            memo = searcher_memo(searcher).documents
+            return _search(searcher, memo, query, source, years, sort, offset, limit)
 
-    def remember(self, key: Hashable, compute: Callable[[], T], *, cost: int | None = None) -> T:
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """compute(), remembered under `key` until the index changes (see search.memo)."""
         with self.searcher() as searcher:
-            return searcher_memo(searcher).get(key, compute, cost)
+            return searcher_memo(searcher).answers.get(key, compute)
 
     def related(self, *, article_id: int, text: str, limit: int = 5) -> list[int]:
         """Articles sharing the most distinctive words with this one."""
         with self.searcher() as searcher:
-            return searcher_memo(searcher).get(
+            return searcher_memo(searcher).answers.get(
                 ("related", article_id, text, limit),
                 lambda: _related(searcher, article_id, text, limit),
-                cost=1,
             )
 
 
@@ -399,8 +394,9 @@ class _Matches:
     as_typed: frozenset[int] | None  # those with every term as typed; None: all of them
     pairs: Counter  # (source, year) -> documents, for facet counts under any filter
 
-    def __len__(self) -> int:
-        return len(self.docs) + len(self.pairs)
+    def approximate_bytes(self) -> int:
+        sets = len(self.docs) + len(self.as_typed or ())
+        return sets * SET_BYTES + len(self.pairs) * 200
 
     def facet_counts(self, source: str | None, years: YearRange | None) -> tuple[Counter, Counter]:
         source_counts: Counter = Counter()
@@ -420,7 +416,7 @@ def _matches(searcher, memo: Memo, query: ParsedQuery) -> _Matches:
     if query.excluded:
         excluded: set[int] = set()
         for term in query.excluded:
-            excluded |= exact_docs(searcher, EXACT_FIELDS[term.field], term.text, memo)
+            excluded.update(exact_docs(searcher, EXACT_FIELDS[term.field], term.text, memo))
         docs = docs - excluded
     sources, year_of = columns.source, columns.year
     return _Matches(
@@ -453,8 +449,7 @@ def _search(searcher, memo, query, source, years, sort, offset, limit) -> Backen
 def _first(searcher, memo, columns, matches, selected, query, sort, needed) -> list[int]:
     """The `needed` first of the `selected` documents in result order."""
     if sort == "relevance" and query.required:
-        words = _scoring_words(query)
-        scores = memo.get(("scores", words), lambda: term_scores(searcher, _scoring_terms(words)))
+        scores = _scores(searcher, memo, _scoring_terms(_scoring_words(query)), selected)
         if matches.as_typed is None:
             return _best(scores, selected, needed)
         # Articles containing the words as typed come before those containing them
@@ -569,20 +564,19 @@ def _docs(searcher, query: wq.Query | None) -> set[int]:
     return set(query.docs(searcher)) if query is not None else set()
 
 
-def exact_docs(
-    searcher, fields: ExactFields, text: str, memo: Memo | None = None
-) -> frozenset[int]:
-    """The documents whose folded field contains the folded text."""
+def exact_docs(searcher, fields: ExactFields, text: str, memo: Memo | None = None) -> array:
+    """The documents whose folded field contains the folded text, ascending (an array:
+    a tenth of a set's memory, while it is remembered)."""
     folded = fold(text)
     if not folded.strip():
-        return frozenset()
+        return array("i")
     if memo is not None:
         return memo.get(("exact", fields, folded), lambda: _exact_docs(searcher, fields, folded))
     return _exact_docs(searcher, fields, folded)
 
 
-def _exact_docs(searcher, fields: ExactFields, folded: str) -> frozenset[int]:
-    return frozenset(_lookup(searcher, fields, folded))
+def _exact_docs(searcher, fields: ExactFields, folded: str) -> array:
+    return array("i", sorted(_lookup(searcher, fields, folded)))
 
 
 def _lookup(searcher, fields: ExactFields, folded: str) -> set[int]:
@@ -693,14 +687,17 @@ def _match(searcher, memo: Memo, query: ParsedQuery) -> tuple[set[int] | None, s
         group_typed: set[int] = set()
         for term in group:
             exact = exact_docs(searcher, EXACT_FIELDS[term.field], term.text, memo)
-            group_typed |= exact
-            group_all |= exact
+            group_typed.update(exact)
+            group_all.update(exact)
             if not term.phrase and term.field is None:
                 any_loose = True
                 words = _words_query(term.text)
                 if words is not None:
-                    group_all |= memo.get(
-                        ("words", term.text), lambda q=words: frozenset(q.docs(searcher))
+                    group_all.update(
+                        memo.get(
+                            ("words", term.text),
+                            lambda q=words: array("i", sorted(q.docs(searcher))),
+                        )
                     )
         matched = group_all if matched is None else matched & group_all
         as_typed = group_typed if as_typed is None else as_typed & group_typed
@@ -723,24 +720,78 @@ def _scoring_terms(words: Iterable[str]) -> list[tuple[str, str]]:
     return [(field, word) for word in words for field in SCORED_FIELDS]
 
 
-def term_scores(searcher, terms: list[tuple[str, str]]) -> dict[int, float]:
-    """The score the query Or(Term(field, text) for each term) gives each document
-    with one of the terms (the others score 0): each posting list walked once."""
+# Scoring the selected documents term by term (skipping the others) beats reading
+# whole posting lists when the selection is this many times smaller than they are.
+DIRECT_SCORING_RATIO = 4
+
+
+def _scores(searcher, memo: Memo, terms: list[tuple[str, str]], selected) -> dict[int, float]:
+    """Scores (see term_scores) covering at least the selected documents."""
+    remembered = all(("term scores", term) in memo for term in terms)
+    postings = sum(searcher.doc_frequency(*term) for term in terms)
+    if not remembered and len(selected) * DIRECT_SCORING_RATIO < postings:
+        return term_scores(searcher, terms, selected)
+    # Many documents: each term's scores are read whole once and remembered, and so
+    # is their sum for this combination of words.
+    return memo.get(
+        ("scores", tuple(terms)),
+        lambda: _sum_scores(
+            [
+                memo.get(("term scores", term), lambda t=term: _packed_scores(searcher, t))
+                for term in terms
+            ]
+        ),
+    )
+
+
+def _packed_scores(searcher, term: tuple[str, str]) -> tuple[array, array]:
+    """term_scores of one term as (documents, scores) arrays: a tenth of a dict's memory."""
+    scores = term_scores(searcher, [term])
+    return array("i", scores), array("d", scores.values())
+
+
+def _sum_scores(tables: list[tuple[array, array]]) -> dict[int, float]:
+    """Per document, the sum of its scores in the tables, added in the tables' order
+    (as Whoosh adds a query's terms, so the sums are bit for bit the same)."""
+    total: dict[int, float] = {}
+    get = total.get
+    for docnums, scores in tables:
+        for docnum, score in zip(docnums, scores, strict=True):
+            total[docnum] = get(docnum, 0.0) + score
+    return total
+
+
+def term_scores(
+    searcher, terms: list[tuple[str, str]], docs: Iterable[int] | None = None
+) -> dict[int, float]:
+    """The score the query Or(Term(field, text) for each term) gives each document with
+    one of the terms (the others score 0); of `docs` only, when given, skipping the rest."""
     scores: dict[int, float] = {}
+    wanted = None if docs is None else sorted(docs)
     weighting = searcher.weighting
+    get = scores.get
     for leaf, base in searcher.leaf_searchers():
         reader = leaf.reader()
+        end = base + reader.doc_count_all()
+        local = None if wanted is None else [d - base for d in wanted if base <= d < end]
+        if local == []:
+            continue
         for fieldname, text in terms:
             if (fieldname, text) not in reader:
                 continue
             scorer = weighting.scorer(leaf, fieldname, text)
             matcher = reader.postings(fieldname, text, scorer=scorer)
-            get = scores.get
-            while matcher.is_active():
-                docnum = base + matcher.id()
-                scores[docnum] = get(docnum, 0.0) + matcher.score()
-                matcher.next()
+            found = _all_docs(matcher) if local is None else _at_docs(matcher, local)
+            for docnum in found:
+                scores[base + docnum] = get(base + docnum, 0.0) + matcher.score()
     return scores
+
+
+def _all_docs(matcher) -> Iterator[int]:
+    """Each document of the matcher, with the matcher on it."""
+    while matcher.is_active():
+        yield matcher.id()
+        matcher.next()
 
 
 class ArchiveWhooshEngine(WhooshEngine):

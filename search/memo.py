@@ -3,31 +3,51 @@
 A memo hangs on a Whoosh searcher. When the index changes, the backend's searcher is
 replaced by a refreshed one and the memo goes with the old searcher, so nothing in it
 can outlive the version it was computed from: no expiry times, no invalidation calls.
-Each gunicorn worker has its own; the memo is bounded by the number of documents its
-entries hold (a set of 10,000 documents costs 10,000), least recently used first out.
+Each gunicorn worker has its own. A memo is bounded by what its entries cost (their
+approximate size in bytes, or one each), least recently used first out.
 """
 
 from __future__ import annotations
 
 import os
+from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sized
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 T = TypeVar("T")
 
-# About 60 bytes per document held: the default keeps a worker's memo under ~60 MB.
-DEFAULT_BUDGET = int(os.environ.get("WENCUI_SEARCH_MEMO", "1000000"))
+# Document sets and score tables are counted by the memory they take (roughly, see
+# approximate_bytes); answers (a page of results, a list of related articles) one each.
+DOCUMENTS_MB = int(os.environ.get("WENCUI_SEARCH_MEMO_MB", "64"))
+ANSWERS_BUDGET = int(os.environ.get("WENCUI_SEARCH_MEMO_ANSWERS", "2000"))
+
+# What CPython takes per element, with the int objects: a set's table is kept at most
+# 60% full at 16 bytes a slot, a dict adds its index and a float per value.
+SET_BYTES = 80
+DICT_BYTES = 110
 
 
-def cost_of(value: object) -> int:
-    """What an entry counts against the budget: its size if it has one, else 1."""
-    return max(1, len(value)) if isinstance(value, Sized) else 1
+def approximate_bytes(value: object) -> int:
+    """Roughly what a value holds in memory (its own estimate when it has one)."""
+    if hasattr(value, "approximate_bytes"):
+        return value.approximate_bytes()
+    if isinstance(value, array):
+        return 64 + len(value) * value.itemsize
+    if isinstance(value, tuple):
+        return 64 + sum(approximate_bytes(item) for item in value)
+    if isinstance(value, set | frozenset):
+        return 200 + len(value) * SET_BYTES
+    if isinstance(value, dict):
+        return 200 + len(value) * DICT_BYTES
+    return 1000
 
 
 class Memo:
-    def __init__(self, budget: int = DEFAULT_BUDGET) -> None:
+    def __init__(self, budget: int, measure: Callable[[object], int] = lambda value: 1) -> None:
         self.budget = budget
+        self.measure = measure
         self.used = 0
         self.hits = 0
         self.misses = 0
@@ -39,7 +59,7 @@ class Memo:
     def __contains__(self, key: Hashable) -> bool:
         return key in self._entries
 
-    def get(self, key: Hashable, compute: Callable[[], T], cost: int | None = None) -> T:
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The value remembered for `key`, else compute() remembered (if it fits).
 
         A value is shared by every caller that asks for its key: never mutate one.
@@ -51,7 +71,7 @@ class Memo:
             return entry[0]
         self.misses += 1
         value = compute()
-        size = cost_of(value) if cost is None else cost
+        size = self.measure(value)
         if self.budget <= 0 or size > self.budget:
             return value
         while self._entries and self.used + size > self.budget:
@@ -62,9 +82,20 @@ class Memo:
         return value
 
 
-def searcher_memo(searcher) -> Memo:
+@dataclass
+class SearcherMemo:
+    """Two memos, so that a few large document sets cannot push out the many small
+    answers that are dearer to compute again."""
+
+    documents: Memo = field(
+        default_factory=lambda: Memo(DOCUMENTS_MB * 2**20, measure=approximate_bytes)
+    )
+    answers: Memo = field(default_factory=lambda: Memo(ANSWERS_BUDGET))
+
+
+def searcher_memo(searcher) -> SearcherMemo:
     """The memo of this searcher (made on first use)."""
     memo = getattr(searcher, "_archive_memo", None)
     if memo is None:
-        memo = searcher._archive_memo = Memo()
+        memo = searcher._archive_memo = SearcherMemo()
     return memo

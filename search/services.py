@@ -94,11 +94,6 @@ class _Page:
     hits: tuple[tuple[int, SafeString, tuple[SafeString, ...]], ...]  # id, title, snippets
 
 
-# What a remembered page counts against the backend's memo (see search.memo): about
-# as much memory as a set of this many documents.
-PAGE_COST = 500
-
-
 def search_articles(
     *,
     query: str,
@@ -127,7 +122,6 @@ def search_articles(
         found = backend.remember(
             ("page", parsed.required, parsed.excluded, *request.values()),
             lambda: _page(backend, parsed, **request),
-            cost=PAGE_COST,
         )
     except IndexUnavailable as error:
         log.error("search index unavailable: %s", error)

@@ -138,6 +138,17 @@ def test_publication_page_lists_its_articles_by_year_and_issue(client):
 
 
 @pytest.mark.usefixtures("corpus_db")
+def test_publication_issue_links_keep_the_sort_and_start_at_page_one(client):
+    content = page(client, "/sources/商情/", {"sort": "oldest", "page": "1"})
+    issue = "issue=2020%E5%B9%B4%E7%AC%AC36%E6%9C%9F"
+    assert f'<a href="?sort=oldest&amp;{issue}">2020年第36期</a>' in content
+    chosen = page(client, "/sources/商情/", {"issue": "2020年第36期", "sort": "oldest"})
+    # The chosen issue's link clears it, and only it.
+    assert '<a class="selected" aria-current="page" href="?sort=oldest">2020年第36期' in chosen
+    assert '<a href="?sort=oldest&amp;issue=2019' in chosen
+
+
+@pytest.mark.usefixtures("corpus_db")
 def test_publication_page_filters_by_issue(client):
     content = page(client, "/sources/商情/", {"issue": "2020年第36期"})
     assert "《商情》 2020年第36期" in content
