@@ -325,6 +325,7 @@ HOSTILE_BODY = "\n".join(
 )
 HOSTILE_KEYWORD = "<b onmouseover=alert(6)>关键词</b>{{ x }}"
 HOSTILE_PUBLICATION = "<i>刊物</i>{% if 1 %}"
+HOSTILE_ISSUE = '2021年第3期"><u onclick=alert(7)>'  # an attribute breakout
 FORBIDDEN = [
     "<script>alert",
     "<img src=x",
@@ -333,6 +334,7 @@ FORBIDDEN = [
     "<style>body",
     "<b onmouseover",
     "<i>刊物",
+    "<u onclick",
     'href="javascript:',
     "href='javascript:",
 ]
@@ -354,6 +356,7 @@ def hostile_article(fresh_index, django_capture_on_commit_callbacks):
             abstract="惰性摘要<script>alert('abstract')</script>",
             body=HOSTILE_BODY,
             publication=publication,
+            issue_label=HOSTILE_ISSUE,
             year=2021,
             month=3,
         )
@@ -378,7 +381,8 @@ def test_markup_in_an_article_is_inert_everywhere(client, hostile_article):
         "article": (article.get_absolute_url(), {"hl": "<script>"}, "&lt;script&gt;"),
         "home": ("/", {}, "&lt;script&gt;"),
         "sources": ("/sources/", {}, shown_publication),
-        "publication": (publication_url, {}, "&lt;script&gt;"),
+        "publication": (publication_url, {}, "&lt;u onclick"),
+        "publication issue": (publication_url, {"issue": HOSTILE_ISSUE}, "&lt;u onclick"),
         "keyword": (keyword_url, {}, "&lt;b onmouseover"),
         "year": ("/years/2021/", {}, "&lt;script&gt;"),
     }
