@@ -111,7 +111,9 @@ WSGI_APPLICATION = "config.wsgi.application"
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        # Each worker keeps its connection instead of opening one per request.
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -124,6 +126,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Rendered parts of pages (results lists) are kept per worker, keyed by what they were
+# made from (e.g. the index version), so a stale one is never served. A shared cache
+# (e.g. Redis through Django's cache settings) can replace this one unchanged.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "TIMEOUT": int(os.environ.get("WENCUI_CACHE_SECONDS", "3600")),
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("WENCUI_CACHE_ENTRIES", "1000"))},
+    }
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -363,6 +363,11 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             memo = searcher_memo(searcher).documents
             return _search(searcher, memo, query, source, years, sort, offset, limit)
 
+    def version(self) -> str:
+        """A name for what the index holds now, that changes whenever it does."""
+        with self.searcher() as searcher:
+            return f"{Path(self.path).name}.{searcher.reader().generation()}"
+
     def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """compute(), remembered under `key` until the index changes (see search.memo)."""
         with self.searcher() as searcher:

@@ -56,6 +56,7 @@ class SearchOutcome:
     year_facets: list[FacetValue] = field(default_factory=list)
     elapsed_ms: float = 0.0
     unavailable: bool = False
+    index_version: str = ""  # what the results came from: a key for caching their pages
 
     @property
     def num_pages(self) -> int:
@@ -119,6 +120,7 @@ def search_articles(
     backend_source = "" if source == UNKNOWN_SOURCE else source
     request = dict(source=backend_source, years=years, sort=sort, page=page, per_page=per_page)
     try:
+        outcome.index_version = backend.version()
         found = backend.remember(
             ("page", parsed.required, parsed.excluded, *request.values()),
             lambda: _page(backend, parsed, **request),
@@ -132,7 +134,7 @@ def search_articles(
     if page > outcome.num_pages:
         raise PageOutOfRange(page)
 
-    # The articles themselves are read every time: a page never shows one deleted since.
+    # The articles are read each time: one deleted since the index was read is left out.
     articles = Article.objects.listed().in_bulk([article_id for article_id, _, _ in found.hits])
     for article_id, title_html, article_snippets in found.hits:
         article = articles.get(article_id)
