@@ -10,8 +10,10 @@ preload_app = True
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 10
 keepalive = 5
-max_requests = 2000
-max_requests_jitter = 200
+# A worker is replaced after this many requests (a guard against slow leaks). Not often:
+# a new worker starts without what the old one remembered of the index (search.memo).
+max_requests = 20000
+max_requests_jitter = 2000
 # No access log: Django logs every request it answers, as one JSON line with its duration
 # (config/middleware.py, logger wencui.request). Requests gunicorn refuses before Django sees
 # them (a request line too long, a malformed one) are in the error log, as

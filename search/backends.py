@@ -22,8 +22,9 @@ import threading
 import time
 import zlib
 from array import array
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -32,10 +33,12 @@ from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
 from haystack.exceptions import SkipDocument
 from haystack.utils import get_identifier
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.fields import NUMERIC, TEXT
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError, LockError
+from whoosh.scoring import BM25FScorer, bm25
 
 from search.analysis import (
     MAX_GRAM,
@@ -48,7 +51,7 @@ from search.codec import ArchiveCodec, read_numbers
 from search.folding import fold
 from search.memo import SET_BYTES, Memo, searcher_memo
 from search.query import ParsedQuery
-from search.scoring import ArchiveBM25F
+from search.scoring import ArchiveBM25F, field_lengths
 
 log = logging.getLogger("wencui.search")
 
@@ -725,39 +728,41 @@ def _scoring_terms(words: Iterable[str]) -> list[tuple[str, str]]:
     return [(field, word) for word in words for field in SCORED_FIELDS]
 
 
-# Scoring the selected documents term by term (skipping the others) beats reading
-# whole posting lists when the selection is this many times smaller than they are.
-DIRECT_SCORING_RATIO = 4
+# Below this many selected documents per posting of the query's terms, the selected
+# documents' scores are looked up one by one; above, every document's sum is made once.
+DENSE_SELECTION = 1 / 8
 
 
-def _scores(searcher, memo: Memo, terms: list[tuple[str, str]], selected) -> dict[int, float]:
-    """Scores (see term_scores) covering at least the selected documents."""
-    remembered = all(("term scores", term) in memo for term in terms)
-    postings = sum(searcher.doc_frequency(*term) for term in terms)
-    if not remembered and len(selected) * DIRECT_SCORING_RATIO < postings:
-        return term_scores(searcher, terms, selected)
-    # Many documents: each term's scores are read whole once and remembered, and so
-    # is their sum for this combination of words.
-    return memo.get(
-        ("scores", tuple(terms)),
-        lambda: _sum_scores(
-            [
-                memo.get(("term scores", term), lambda t=term: _packed_scores(searcher, t))
-                for term in terms
-            ]
-        ),
-    )
+def _scores(searcher, memo: Memo, terms: list[tuple[str, str]], selected) -> Mapping[int, float]:
+    """The score (see term_scores) of at least every selected document that has one.
+
+    Each term's scores are read once per index version and remembered; so is their sum
+    over all documents, when the selection is a large part of them.
+    """
+    tables = [
+        memo.get(("term scores", term), lambda t=term: packed_scores(searcher, t)) for term in terms
+    ]
+    postings = sum(len(docnums) for docnums, _ in tables)
+    if len(selected) < postings * DENSE_SELECTION:
+        return _scores_of(tables, selected)
+    return memo.get(("scores", tuple(terms)), lambda: _sum_scores(tables))
 
 
-def _packed_scores(searcher, term: tuple[str, str]) -> tuple[array, array]:
-    """term_scores of one term as (documents, scores) arrays: a tenth of a dict's memory."""
-    scores = term_scores(searcher, [term])
-    return array("i", scores), array("d", scores.values())
+def _scores_of(tables: list[tuple[array, array]], docs: Iterable[int]) -> dict[int, float]:
+    """The summed scores of `docs`, each found in the tables by bisection, added in the
+    tables' order (as Whoosh adds a query's terms: the sums are bit for bit the same)."""
+    scores = dict.fromkeys(docs, 0.0)
+    for docnums, values in tables:
+        count = len(docnums)
+        for docnum in scores:
+            at = bisect_left(docnums, docnum)
+            if at < count and docnums[at] == docnum:
+                scores[docnum] += values[at]
+    return scores
 
 
 def _sum_scores(tables: list[tuple[array, array]]) -> dict[int, float]:
-    """Per document, the sum of its scores in the tables, added in the tables' order
-    (as Whoosh adds a query's terms, so the sums are bit for bit the same)."""
+    """Per document, the sum of its scores in the tables, added in the tables' order."""
     total: dict[int, float] = {}
     get = total.get
     for docnums, scores in tables:
@@ -766,30 +771,44 @@ def _sum_scores(tables: list[tuple[array, array]]) -> dict[int, float]:
     return total
 
 
-def term_scores(
-    searcher, terms: list[tuple[str, str]], docs: Iterable[int] | None = None
-) -> dict[int, float]:
-    """The score the query Or(Term(field, text) for each term) gives each document with
-    one of the terms (the others score 0); of `docs` only, when given, skipping the rest."""
-    scores: dict[int, float] = {}
-    wanted = None if docs is None else sorted(docs)
-    weighting = searcher.weighting
-    get = scores.get
+def packed_scores(searcher, term: tuple[str, str]) -> tuple[array, array]:
+    """Every document with the term and the score the term gives it, as (ascending
+    document numbers, scores) arrays: a tenth of a dict's memory, for remembering."""
+    docnums, scores = array("i"), array("d")
+    fieldname, text = term
     for leaf, base in searcher.leaf_searchers():
         reader = leaf.reader()
-        end = base + reader.doc_count_all()
-        local = None if wanted is None else [d - base for d in wanted if base <= d < end]
-        if local == []:
+        if term not in reader:
             continue
-        for fieldname, text in terms:
-            if (fieldname, text) not in reader:
-                continue
-            scorer = weighting.scorer(leaf, fieldname, text)
-            matcher = reader.postings(fieldname, text, scorer=scorer)
-            found = _all_docs(matcher) if local is None else _at_docs(matcher, local)
-            for docnum in found:
-                scores[base + docnum] = get(base + docnum, 0.0) + matcher.score()
-    return scores
+        scorer = searcher.weighting.scorer(leaf, fieldname, text)
+        matcher = reader.postings(fieldname, text, scorer=scorer)
+        if isinstance(matcher, W3LeafMatcher) and isinstance(scorer, BM25FScorer):
+            # Block by block, with BM25 computed exactly as the scorer does, instead of
+            # three method calls per posting.
+            idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+            lengths = field_lengths(reader, fieldname)
+            while matcher.is_active():
+                matcher._read_ids()
+                matcher._read_weights()
+                first = matcher._i
+                ids, weights = matcher._ids[first:], matcher._weights[first:]
+                docnums.extend(base + docnum for docnum in ids)
+                scores.extend(
+                    bm25(idf, weight, lengths[docnum], avgfl, b, k1)
+                    for docnum, weight in zip(ids, weights, strict=True)
+                )
+                matcher._next_block()
+        else:
+            for docnum in _all_docs(matcher):
+                docnums.append(base + docnum)
+                scores.append(matcher.score())
+    return docnums, scores
+
+
+def term_scores(searcher, terms: list[tuple[str, str]]) -> dict[int, float]:
+    """The score the query Or(Term(field, text) for each term) gives each document with
+    one of the terms (the others score 0)."""
+    return _sum_scores([packed_scores(searcher, term) for term in terms])
 
 
 def _all_docs(matcher) -> Iterator[int]:

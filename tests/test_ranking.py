@@ -6,7 +6,7 @@ import pytest
 from whoosh import query as wq
 
 from archive.models import Article
-from search.backends import _scoring_terms, _scoring_words, term_scores
+from search.backends import _scores_of, _scoring_terms, _scoring_words, packed_scores, term_scores
 from search.indexing import search_backend
 from search.query import parse_query
 from search.services import search_articles
@@ -21,9 +21,15 @@ def test_term_scores_equal_whooshs_scores(corpus_db, text):
         hits = searcher.search(wq.Or([wq.Term(*term) for term in terms]), limit=None)
         expected = {hit.docnum: round(hit.score, 9) for hit in hits}
         assert len(expected) >= 3
+        exact = {hit.docnum: hit.score for hit in hits}
         scores = term_scores(searcher, terms)
-        # Exactly the documents with one of the words, each scored as Whoosh does.
-        assert {d: round(s, 9) for d, s in scores.items()} == expected
+        # Exactly the documents with one of the words, each scored as Whoosh does, to
+        # the last bit (ties are then broken the same way).
+        assert scores == exact
+        # A selection's scores, looked up in each term's table, are the same sums.
+        tables = [packed_scores(searcher, term) for term in terms]
+        chosen = sorted(exact)[::2] + [d for d in range(searcher.doc_count_all()) if d not in exact]
+        assert _scores_of(tables, chosen) == {d: exact.get(d, 0.0) for d in chosen}
 
 
 def test_title_matches_rank_before_body_matches(corpus_db):
