@@ -379,19 +379,37 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
     def related(self, *, article_id: int, text: str, limit: int = 5) -> list[int]:
         """Articles sharing the most distinctive words with this one."""
         with self.searcher() as searcher:
-            return searcher_memo(searcher).answers.get(
+            memo = searcher_memo(searcher)
+            return memo.answers.get(
                 ("related", article_id, text, limit),
-                lambda: _related(searcher, article_id, text, limit),
+                lambda: _related(searcher, memo.documents, article_id, text, limit),
             )
 
 
-def _related(searcher, article_id: int, text: str, limit: int) -> list[int]:
+# How many of an article's most distinctive words pick its related articles (as
+# Whoosh's more_like does by default).
+RELATED_TERMS = 5
+
+
+def _related(searcher, memo: Memo, article_id: int, text: str, limit: int) -> list[int]:
+    """Whoosh's more_like(): the articles that score best for the article's key words,
+    each word weighted by how distinctive it is. Scored from each word's remembered
+    scores instead of running the query over every article that has one of them."""
     docnum = searcher.document_number(django_id=str(article_id))
     if docnum is None:
         return []
-    hits = searcher.more_like(docnum, "text", text=text, top=limit)
+    key_terms = searcher.key_terms_from_text("text", text, numterms=RELATED_TERMS)
+    total: dict[int, float] = {}
+    get = total.get
+    for word, weight in key_terms:
+        term = ("text", word)
+        docnums, scores = memo.get(("term scores", term), lambda t=term: packed_scores(searcher, t))
+        for other, score in zip(docnums, scores, strict=True):
+            total[other] = get(other, 0.0) + score * weight
+    total.pop(docnum, None)
+    best = heapq.nsmallest(limit, total, key=lambda d: (-total[d], d))
     ids = _columns(searcher).article_id
-    return [ids[hit.docnum] for hit in hits]
+    return [ids[d] for d in best]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from archive.models import Article
 from search.backends import _scores_of, _scoring_terms, _scoring_words, packed_scores, term_scores
 from search.indexing import search_backend
 from search.query import parse_query
-from search.services import search_articles
+from search.services import related_text, search_articles
 
 QUERIES = ["战斗堡垒", "基层党组织 作用", "疫情防控", "党建 -疫情", "发挥党员先锋模范作用"]
 
@@ -39,3 +39,19 @@ def test_title_matches_rank_before_body_matches(corpus_db):
     assert in_title and titles[: len(in_title)] == in_title
     assert len(titles) > len(in_title)
     assert Article.objects.filter(title__contains="机关").count() == len(in_title)
+
+
+def test_related_articles_are_whooshs_more_like_this(corpus_db):
+    backend = search_backend()
+    found = 0
+    for article in Article.objects.all():
+        text = related_text(article)
+        with backend.searcher() as searcher:
+            docnum = searcher.document_number(django_id=str(article.pk))
+            expected = searcher.more_like(docnum, "text", text=text, top=5)
+            ids = searcher.reader().column_reader("article_id")
+            expected = [ids[hit.docnum] for hit in expected]
+        assert backend.related(article_id=article.pk, text=text, limit=5) == expected
+        found += len(expected) == 5
+    # Most articles have five (an article whose most distinctive words are its own has none).
+    assert found >= Article.objects.count() * 3 // 4
