@@ -30,8 +30,22 @@ class _FoldTable(dict):
 _TABLE = _FoldTable()
 
 
+# Highlighting folds the same paragraphs of the same articles for one search after
+# another: the most recent short texts are remembered (at most ~8 MB). Whole articles,
+# folded while indexing, are not.
+REMEMBERED_FOLDS = 8192
+REMEMBERED_FOLD_CHARS = 500
+
+
 def fold(text: str) -> str:
     """Fold text for matching: 組織 → 组织, ＡＢＣ１ → abc1."""
+    if len(text) > REMEMBERED_FOLD_CHARS:
+        return text.translate(_TABLE)
+    return _remembered_fold(text)
+
+
+@lru_cache(maxsize=REMEMBERED_FOLDS)
+def _remembered_fold(text: str) -> str:
     return text.translate(_TABLE)
 
 
