@@ -5,7 +5,8 @@
 
 The request mix is built from the live archive (article ids, publications and years from
 /api/search): searches with and without filters, quoted phrases, result pages, the JSON
-API, article pages and browse pages. Bounded by --duration and --max-requests. Prints
+API, article pages and browse pages. Bounded by --duration and --max-requests, after
+--warmup seconds that are not counted (0 by default: a server started cold). Prints
 requests/s, latency percentiles and errors per kind of request, and exits 1 on any error.
 
 --start-server sets up a data directory (the demo corpus, or --articles N synthetic
@@ -271,6 +272,7 @@ def run_load(
     max_requests: int | None,
     timeout: float,
     seed: int,
+    warmup: float = 0.0,
 ) -> tuple[Results, float, Archive]:
     rng = random.Random(seed)
     archive = discover(host, port, rng)
@@ -280,6 +282,15 @@ def run_load(
         f"publications, {len(archive.years)} years; {clients} clients for up to "
         f"{duration:g} s" + (f" or {max_requests} requests" if max_requests else "")
     )
+    if warmup:
+        # The same mix with other random choices, not counted: what the workers remember
+        # of earlier requests then helps as much as in a server that has been running.
+        out(f"warming up for {warmup:g} s (not counted)")
+        _clients(host, port, mix, clients, warmup, None, timeout, seed=seed + 7919)
+    return (*_clients(host, port, mix, clients, duration, max_requests, timeout, seed), archive)
+
+
+def _clients(host, port, mix, clients, duration, max_requests, timeout, seed):
     results = Results()
     started = time.monotonic()
     deadline = started + duration
@@ -295,7 +306,7 @@ def run_load(
         thread.start()
     for thread in threads:
         thread.join(timeout=duration + timeout + 30)
-    return results, time.monotonic() - started, archive
+    return results, time.monotonic() - started
 
 
 def percentile(ordered: list[float], fraction: float) -> float:
@@ -464,6 +475,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-requests", type=int, default=None)
     parser.add_argument("--timeout", type=float, default=10.0, help="per request, seconds")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--warmup", type=float, default=0.0, help="seconds of uncounted load first (default 0)"
+    )
     parser.add_argument("--start-server", action="store_true")
     parser.add_argument("--articles", type=int, default=0, help="0: the demo corpus")
     parser.add_argument("--data-dir", type=Path, default=None)
@@ -475,6 +489,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--duration must be between 0 and 600 seconds")
     if options.max_requests is not None and options.max_requests < 1:
         parser.error("--max-requests must be positive")
+    if not 0 <= options.warmup <= 600:
+        parser.error("--warmup must be between 0 and 600 seconds")
 
     load = dict(
         clients=options.clients,
@@ -482,6 +498,7 @@ def main(argv: list[str] | None = None) -> int:
         max_requests=options.max_requests,
         timeout=options.timeout,
         seed=options.seed,
+        warmup=options.warmup,
     )
     if not options.start_server:
         host, port = loopback_target(options.url)
