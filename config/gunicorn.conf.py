@@ -4,7 +4,9 @@ import multiprocessing
 import os
 
 bind = os.environ.get("WENCUI_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", min(multiprocessing.cpu_count() * 2, 8)))
+# One worker per core (at least 2, at most 8): searching is CPU work, and each worker keeps
+# its own memory of what the index answered (search.memo), which more workers would split.
+workers = int(os.environ.get("WEB_CONCURRENCY", max(2, min(multiprocessing.cpu_count(), 8))))
 # Load Django and jieba's dictionary once in the master; workers share the pages.
 preload_app = True
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
