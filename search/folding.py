@@ -49,6 +49,10 @@ def _remembered_fold(text: str) -> str:
     return text.translate(_TABLE)
 
 
+def forget_folds() -> None:
+    _remembered_fold.cache_clear()
+
+
 def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     """Fold text and map each folded character back to the index of its source character.
 

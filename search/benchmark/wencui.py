@@ -76,7 +76,10 @@ class Wencui(System):
         return YearRange(start=spec.years[0], end=spec.years[1]) if spec.years else None
 
     def search(self, spec: QuerySpec) -> Page:
+        from search.folding import forget_folds
         from search.services import search_articles
+
+        forget_folds()  # as for the index's memo (see runner.worker_env): no help from before
 
         outcome = search_articles(
             query=spec.text, source=spec.source, years=self._years(spec), sort=spec.sort
