@@ -29,3 +29,16 @@ errorlog = "-"
 # each for 4-byte characters) with room for the filters; tests/test_gunicorn.py checks it.
 # Longer lines get gunicorn's 414.
 limit_request_line = 8190
+
+
+def post_worker_init(worker):
+    """Each worker opens the search index before its first request (not before the fork:
+    open files would be shared, and their read positions with them), so the first
+    searches after a start or restart do not wait for it."""
+    from search.indexing import search_backend
+
+    try:
+        if not search_backend().warm():
+            worker.log.warning("search index unavailable at worker start")
+    except Exception:  # a worker that cannot boot serves nothing at all; searches will tell
+        worker.log.exception("opening the search index at worker start failed")

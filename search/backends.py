@@ -366,6 +366,17 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             memo = searcher_memo(searcher).documents
             return _search(searcher, memo, query, source, years, sort, offset, limit)
 
+    def warm(self) -> bool:
+        """Open the index and read its per-document columns, as the first search would;
+        False when there is no readable index (searches will say so)."""
+        try:
+            with self.searcher() as searcher:
+                if searcher.doc_count_all():
+                    _columns(searcher)
+        except IndexUnavailable:
+            return False
+        return True
+
     def version(self) -> str:
         """A name for what the index holds now, that changes whenever it does."""
         with self.searcher() as searcher:

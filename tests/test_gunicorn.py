@@ -96,3 +96,25 @@ def test_each_request_is_one_json_line_and_there_is_no_access_log(server):
     assert len(entries) == 1
     assert (entries[0]["path"], entries[0]["status"]) == ("/sources/", 200)
     assert "/sources/?marker=once" not in log.read_text(encoding="utf-8")  # gunicorn's format
+
+
+def test_workers_open_the_index_before_their_first_request(corpus_db):
+    import runpy
+
+    from search.indexing import search_backend
+
+    backend = search_backend()
+    backend._close_searcher()
+    hooks = runpy.run_path("config/gunicorn.conf.py")
+
+    class Worker:
+        class log:
+            warnings: list[str] = []
+
+            @classmethod
+            def warning(cls, message):
+                cls.warnings.append(message)
+
+    hooks["post_worker_init"](Worker)
+    assert backend._searcher is not None and hasattr(backend._searcher, "_archive_columns")
+    assert Worker.log.warnings == []
