@@ -684,23 +684,44 @@ def _phrase_docs(searcher, field: str, folded: str) -> set[int]:
                 break
         if not candidates:
             continue
-        ordered = sorted(candidates)
         starts: dict[int, set[int]] = {}
         for offset, gram in cover:
             matcher = reader.postings(field, gram)
             survivors: dict[int, set[int]] = {}
-            for docnum in _at_docs(matcher, ordered):
-                shifted = {position - offset for position in matcher.value_as("positions")}
+            dense = len(candidates) >= reader.doc_frequency(field, gram) * DENSE_SELECTION
+            for docnum, positions in _positions(matcher, candidates, dense=dense):
+                shifted = {position - offset for position in positions}
                 if offset:
                     shifted &= starts[docnum]
                 if shifted:
                     survivors[docnum] = shifted
             starts = survivors
-            ordered = sorted(survivors)
-            if not ordered:
+            candidates = set(survivors)
+            if not candidates:
                 break
         found.update(base + docnum for docnum in starts)
     return found
+
+
+def _positions(matcher, docs: set[int], *, dense: bool) -> Iterator[tuple[int, list[int]]]:
+    """(document, positions) for each of `docs` in the matcher, in document order.
+
+    When the documents are many of the matcher's, its blocks are read whole (ids and
+    values at once) instead of skipping to each document, one posting at a time.
+    """
+    if dense and isinstance(matcher, W3LeafMatcher):
+        decode = matcher.format.decoder("positions")
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_values()
+            first = matcher._i
+            for docnum, value in zip(matcher._ids[first:], matcher._values[first:], strict=True):
+                if docnum in docs:
+                    yield docnum, decode(value)
+            matcher._next_block()
+        return
+    for docnum in _at_docs(matcher, sorted(docs)):
+        yield docnum, matcher.value_as("positions")
 
 
 def _words_query(text: str) -> wq.Query | None:
