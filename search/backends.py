@@ -367,12 +367,16 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             return _search(searcher, memo, query, source, years, sort, offset, limit)
 
     def warm(self) -> bool:
-        """Open the index and read its per-document columns, as the first search would;
-        False when there is no readable index (searches will say so)."""
+        """Open the index and read its per-document columns, with the orders and groups
+        made from them, as the first searches would; False when there is no readable
+        index (searches will say so)."""
         try:
             with self.searcher() as searcher:
                 if searcher.doc_count_all():
-                    _columns(searcher)
+                    columns = _columns(searcher)
+                    columns.date_rank("newest")
+                    columns.date_rank("oldest")
+                    columns.docs_of_source("")
         except IndexUnavailable:
             return False
         return True
