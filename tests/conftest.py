@@ -22,6 +22,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("rebuild_index", stdout=StringIO())
 
 
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Rendered fragments are keyed by index version and URL; a test that changes how a
+    page renders (a setting, a monkeypatch) must not get another test's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def corpus_db(db):
     """Read-only access to the bundled corpus (changes are rolled back after the test)."""
