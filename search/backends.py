@@ -520,25 +520,22 @@ class _Columns:
         self.date_key: list[int] = column_values(reader, "date_key")
         self.article_id: list[int] = column_values(reader, "article_id")
         self._by_source: dict[str, frozenset[int]] | None = None
-        self._by_years: dict[YearRange, frozenset[int]] = {}
+        self._by_year: dict[int, frozenset[int]] | None = None
         self._date_ranks: dict[str, list[int]] = {}
 
     def docs_of_source(self, source: str) -> frozenset[int]:
         if self._by_source is None:
-            groups: dict[str, set[int]] = {}
-            for docnum in self.live:
-                groups.setdefault(self.source[docnum], set()).add(docnum)
-            self._by_source = {name: frozenset(docs) for name, docs in groups.items()}
+            self._by_source = _groups(self.live, self.source)
         return self._by_source.get(source, frozenset())
 
     def docs_in_years(self, years: YearRange) -> frozenset[int]:
-        docs = self._by_years.get(years)
-        if docs is None:
-            year_of = self.year
-            docs = self._by_years[years] = frozenset(
-                d for d in self.live if years.accepts(year_of[d])
-            )
-        return docs
+        # Made from one group per year each time, not kept per range: a visitor can ask
+        # for any of hundreds of thousands of ranges.
+        if self._by_year is None:
+            self._by_year = _groups(self.live, self.year)
+        return frozenset().union(
+            *(docs for year, docs in self._by_year.items() if years.accepts(year))
+        )
 
     def date_rank(self, sort: str) -> list[int]:
         """Each document's place in `sort` order ("oldest", else newest first); undated
@@ -555,6 +552,14 @@ class _Columns:
                 rank[docnum] = place
             self._date_ranks[sort] = rank
         return rank
+
+
+def _groups(docs: Iterable[int], values: list) -> dict:
+    """The documents having each value."""
+    groups: dict = {}
+    for docnum in docs:
+        groups.setdefault(values[docnum], set()).add(docnum)
+    return {value: frozenset(members) for value, members in groups.items()}
 
 
 def _files_stamp(path: str) -> frozenset[tuple[str, int, int]]:

@@ -88,3 +88,17 @@ def test_what_is_remembered_ends_with_the_index_version(
     with django_capture_on_commit_callbacks(execute=True):
         article.delete()
     assert search_articles(query='"林下养鸡"').total == 0
+
+
+def test_year_ranges_filter_exactly_and_are_not_each_kept(corpus_db):
+    from search.backends import YearRange, _columns
+    from search.indexing import search_backend
+
+    for start, end in [(2018, 2020), (2019, 2020), (2000, 2019), (2020, 2020), (1990, 2000)]:
+        outcome = search_articles(query="党", years=YearRange(start=start, end=end))
+        expected = Article.objects.filter(year__gte=start, year__lte=end).count()
+        assert outcome.total == expected
+    with search_backend().searcher() as searcher:
+        columns = _columns(searcher)
+        # One group per year the archive has, whatever ranges were asked for.
+        assert set(columns._by_year) == {year for year in columns.year}
