@@ -417,8 +417,7 @@ def _related(searcher, memo: Memo, article_id: int, text: str, limit: int) -> li
     total: dict[int, float] = {}
     get = total.get
     for word, weight in key_terms:
-        term = ("text", word)
-        docnums, scores = memo.get(("term scores", term), lambda t=term: packed_scores(searcher, t))
+        docnums, scores = _term_table(searcher, memo, ("text", word))
         for other, score in zip(docnums, scores, strict=True):
             total[other] = get(other, 0.0) + score * weight
     total.pop(docnum, None)
@@ -793,14 +792,13 @@ DENSE_SELECTION = 1 / 8
 
 
 def _scores(searcher, memo: Memo, terms: list[tuple[str, str]], selected) -> Mapping[int, float]:
-    """The score (see term_scores) of at least every selected document that has one.
+    """The score the query Or(Term(field, text) for each term) gives at least every
+    selected document that has one of the terms (the others score 0).
 
     Each term's scores are read once per index version and remembered; so is their sum
     over all documents, when the selection is a large part of them.
     """
-    tables = [
-        memo.get(("term scores", term), lambda t=term: packed_scores(searcher, t)) for term in terms
-    ]
+    tables = [_term_table(searcher, memo, term) for term in terms]
     postings = sum(len(docnums) for docnums, _ in tables)
     if len(selected) < postings * DENSE_SELECTION:
         return _scores_of(tables, selected)
@@ -828,6 +826,11 @@ def _sum_scores(tables: list[tuple[array, array]]) -> dict[int, float]:
         for docnum, score in zip(docnums, scores, strict=True):
             total[docnum] = get(docnum, 0.0) + score
     return total
+
+
+def _term_table(searcher, memo: Memo, term: tuple[str, str]) -> tuple[array, array]:
+    """packed_scores of the term, remembered for the index version."""
+    return memo.get(("term scores", term), lambda: packed_scores(searcher, term))
 
 
 def packed_scores(searcher, term: tuple[str, str]) -> tuple[array, array]:
@@ -862,12 +865,6 @@ def packed_scores(searcher, term: tuple[str, str]) -> tuple[array, array]:
                 docnums.append(base + docnum)
                 scores.append(matcher.score())
     return docnums, scores
-
-
-def term_scores(searcher, terms: list[tuple[str, str]]) -> dict[int, float]:
-    """The score the query Or(Term(field, text) for each term) gives each document with
-    one of the terms (the others score 0)."""
-    return _sum_scores([packed_scores(searcher, term) for term in terms])
 
 
 def _all_docs(matcher) -> Iterator[int]:

@@ -93,6 +93,7 @@ class _Page:
 
     results: BackendResults
     hits: tuple[tuple[int, SafeString, tuple[SafeString, ...]], ...]  # id, title, snippets
+    index_version: str  # the version it came from (remembered pages die with it)
 
 
 def search_articles(
@@ -120,7 +121,6 @@ def search_articles(
     backend_source = "" if source == UNKNOWN_SOURCE else source
     request = dict(source=backend_source, years=years, sort=sort, page=page, per_page=per_page)
     try:
-        outcome.index_version = backend.version()
         found = backend.remember(
             ("page", parsed.required, parsed.excluded, *request.values()),
             lambda: _page(backend, parsed, **request),
@@ -130,6 +130,7 @@ def search_articles(
         outcome.unavailable = True
         return outcome
     results = found.results
+    outcome.index_version = found.index_version
     outcome.total = results.total
     if page > outcome.num_pages:
         raise PageOutOfRange(page)
@@ -167,6 +168,9 @@ def search_articles(
 
 
 def _page(backend, parsed: ParsedQuery, *, source, years, sort, page, per_page) -> _Page:
+    # The version first: should the index change meanwhile, the page is newer than its
+    # label, and a rendering cached under that label is never older than it says.
+    version = backend.version()
     results = backend.archive_search(
         query=parsed,
         source=source,
@@ -182,7 +186,7 @@ def _page(backend, parsed: ParsedQuery, *, source, years, sort, page, per_page) 
         if article is not None:  # deleted since the index was read
             hit = build_hit(article, parsed)
             hits.append((article_id, hit.title_html, tuple(hit.snippets)))
-    return _Page(results=results, hits=tuple(hits))
+    return _Page(results=results, hits=tuple(hits), index_version=version)
 
 
 def _year_param(years: YearRange | None) -> str | None:
