@@ -1,4 +1,9 @@
-"""Pure parser: scraped compilations of Chinese articles -> clean, de-duplicated articles."""
+"""Compilations: one text holding many articles, as scraped from document sites.
+
+Pure rules over lines: where an article starts (a title line, an inline metadata run), its
+metadata, abstract and keywords, printed page headers and markers, site boilerplate,
+repeated paragraphs, and copies of the same article merged into the fullest one.
+"""
 
 from __future__ import annotations
 
@@ -6,68 +11,41 @@ import logging
 import math
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
+from archive.ingest.base import (
+    REASON_AUTHOR_ECHO,
+    REASON_DUPLICATE_ARTICLE,
+    REASON_HEADER,
+    REASON_NO_BODY,
+    REASON_NO_BODY_CONTENT,
+    REASON_PAGE_MARKER,
+    REASON_REPEATED_PARAGRAPH,
+    REASON_REPEATED_TITLE,
+    REASON_SITE_NOTICE,
+    REASON_SITE_TEASER,
+    REASON_TITLE_ECHO,
+    DroppedLine,
+    ParsedArticle,
+    ParseResult,
+)
+from archive.text import CJK as _CJK
+from archive.text import CJK_CHAR as _CJK_CHAR
+from archive.text import NUMERALS as _NUMERAL
+from archive.text import squeeze as _norm
+from archive.text import strip_space as _clean_ws
+
 __all__ = [
-    "DroppedLine",
     "DuplicateMerger",
-    "ParseResult",
-    "ParsedArticle",
     "iter_raw_articles",
     "parse_raw_text",
     "split_keywords",
 ]
 
 
-@dataclass
-class DroppedLine:
-    number: int  # 1-based line number
-    text: str  # the raw line, or the removed fragment
-    reason: str  # short Chinese reason
-
-
-@dataclass
-class ParsedArticle:
-    title: str
-    author: str = ""
-    publication: str = ""
-    issue_label: str = ""
-    issue_number: int | None = None
-    year: int | None = None
-    month: int | None = None
-    abstract: str = ""
-    keywords: list[str] = field(default_factory=list)
-    paragraphs: list[str] = field(default_factory=list)
-    source_lines: list[tuple[int, str]] = field(default_factory=list)
-    dropped: list[DroppedLine] = field(default_factory=list)
-
-
-@dataclass
-class ParseResult:
-    articles: list[ParsedArticle]
-    dropped: list[DroppedLine]
-
-
-# --- Reasons recorded in DroppedLine -------------------------------------------------------
-
-REASON_NO_BODY = "无正文的标题"
-REASON_NO_BODY_CONTENT = "无正文的标题下的内容"
-REASON_REPEATED_TITLE = "重复的标题行"
-REASON_TITLE_ECHO = "正文开头重复标题"
-REASON_AUTHOR_ECHO = "正文开头重复作者"
-REASON_HEADER = "页眉"
-REASON_PAGE_MARKER = "页码"
-REASON_SITE_NOTICE = "文档网站声明"
-REASON_SITE_TEASER = "文档网站导语"
-REASON_REPEATED_PARAGRAPH = "重复段落"
-REASON_DUPLICATE_ARTICLE = "重复文章（保留较完整的一份）"
-
 # --- Character classes and small helpers ---------------------------------------------------
 
-_CJK = r"\u3400-\u9fff\uf900-\ufaff"
-_CJK_CHAR = re.compile(f"[{_CJK}]")
-_SPACE = re.compile(r"\s+")
 # A line ending in one of these is a sentence (body text), never a title.
 _END_PUNCT = frozenset("。！？!?；;：:，,、”」』…．.")
 # Sentence terminators used to cut a line into sentences (closing quotes stay with their sentence).
@@ -88,18 +66,8 @@ _MAX_KEYWORD_LEN = 10
 _UNTITLED_TITLE_LEN = 40
 
 
-def _norm(s: str) -> str:
-    """Whitespace-insensitive form used for every equality test between texts."""
-    return _SPACE.sub("", s)
-
-
-def _clean_ws(s: str) -> str:
-    return s.replace("\ufeff", "").strip(" \t\r\n\u3000\xa0\u200b")
-
-
 # --- Line classification -------------------------------------------------------------------
 
-_NUMERAL = "一二三四五六七八九十百"
 # Enumeration markers that open a sub-heading or list item, never an article title.
 _ENUM_RE = re.compile(
     r"^(?:"

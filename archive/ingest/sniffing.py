@@ -1,0 +1,169 @@
+"""What a file is: binary or text, which encoding, read line by line with clear errors."""
+
+from __future__ import annotations
+
+import codecs
+import io
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from archive.ingest.base import ImportFailed
+from archive.ingest.sources import SourceFile
+
+# The encoding is decided on this much of the file; the rest is decoded as it is read.
+SNIFF_BYTES = 64 * 1024
+# A NUL byte this early means a binary file (text in UTF-8 or GB18030 never contains one).
+BINARY_PROBE_BYTES = 8 * 1024
+# Share of GB2312 characters below which GB18030-decoded text is taken for mojibake.
+GB2312_SHARE = 0.8
+_ASCII_SPACE = b" \t\r\n\x0b\x0c"
+_ENCODING_NAMES = {"utf-8": "UTF-8", "gb18030": "GB18030", "utf-16": "UTF-16"}
+
+# Magic numbers of the binary formats we read, and of some we do not, for messages.
+ZIP_MAGIC = b"PK\x03\x04"
+PDF_MAGIC = b"%PDF-"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old Word .doc, .wps, old Excel .xls
+
+
+def fail(source: SourceFile, message: str) -> ImportFailed:
+    return ImportFailed(f"{source.label}: {message}")
+
+
+@dataclass
+class TextEncoding:
+    name: str  # codec name: "utf-8", "gb18030" or "utf-16"
+    bom: bool
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _decode_head(head: bytes, encoding: str, *, complete: bool) -> str:
+    # Incremental, so that a character cut in two at the end of the sample is not an error.
+    return codecs.getincrementaldecoder(encoding)().decode(head, final=complete)
+
+
+def plausibly_chinese(text: str) -> bool:
+    """Whether text decoded as GB18030 reads as simplified Chinese rather than mojibake.
+
+    GB18030 accepts almost any byte pairs, so Shift-JIS or Big5 files decode without an
+    error. In simplified Chinese nearly every character is in the GB2312 set (the bundled
+    corpus: 100 %); Big5 read as GB18030 gives under 50 %, Shift-JIS almost none. Traditional
+    Chinese saved as GBK (about 60 %) is refused too: converted to UTF-8 it imports fine,
+    whereas accepted mojibake would end up in the archive.
+    """
+    counts = Counter(char for char in text if ord(char) > 0x7F)
+    total = sum(counts.values())
+    if total < 20:  # too little to judge
+        return True
+    common = 0
+    for char, count in counts.items():
+        try:
+            char.encode("gb2312")
+        except UnicodeEncodeError:
+            continue
+        common += count
+    return common >= GB2312_SHARE * total
+
+
+def is_binary(head: bytes) -> bool:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    return b"\x00" in head[:BINARY_PROBE_BYTES]
+
+
+def binary_kind(head: bytes) -> str:
+    """A name for a binary file we cannot read as text, for the message."""
+    if head.startswith(OLE_MAGIC):
+        return "旧版 Word（.doc）或 WPS 文件，请另存为 .docx"
+    if head.startswith(ZIP_MAGIC):
+        return "压缩文件或 Office 文件"
+    if head.startswith(PDF_MAGIC):
+        return "PDF 文件"
+    return "二进制文件"
+
+
+def sniff_encoding(source: SourceFile) -> TextEncoding:
+    """The text encoding of the file: UTF-16 by its BOM, else UTF-8, else GB18030.
+
+    Raises ImportFailed for an empty, binary or undecodable file.
+    """
+    head = source.head(SNIFF_BYTES)
+    if not head.removeprefix(codecs.BOM_UTF8).strip(_ASCII_SPACE):
+        if source.size <= len(head):
+            raise fail(source, "文件是空的")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = _decode_head(head, "utf-16", complete=source.size <= len(head))
+        except UnicodeDecodeError:
+            raise fail(source, "以 UTF-16 标记开头，但不是有效的 UTF-16 文本") from None
+        if source.size <= len(head) and not text.strip():
+            raise fail(source, "文件是空的（只有空白字符）")
+        return TextEncoding("utf-16", True)
+    if head.startswith(codecs.BOM_UTF32_LE):
+        raise fail(source, "是 UTF-32 编码，请先转换为 UTF-8")
+    if b"\x00" in head[:BINARY_PROBE_BYTES]:
+        raise fail(source, f"含有 NUL 字节，是{binary_kind(head)}，不是文本")
+    complete = source.size <= len(head)
+    if head.startswith(codecs.BOM_UTF8):
+        try:
+            text = _decode_head(head[3:], "utf-8", complete=complete)
+        except UnicodeDecodeError as error:
+            line = _line_of(head, error.start + 3)
+            raise fail(source, f"以 UTF-8 标记开头，但第 {line} 行不是有效的 UTF-8 文本") from None
+        encoding = TextEncoding("utf-8", True)
+    else:
+        try:
+            text = _decode_head(head, "utf-8", complete=complete)
+            encoding = TextEncoding("utf-8", False)
+        except UnicodeDecodeError as error:
+            utf8_line = _line_of(head, error.start)
+            try:
+                text = _decode_head(head, "gb18030", complete=complete)
+            except UnicodeDecodeError:
+                raise fail(
+                    source,
+                    f"不是 UTF-8、GB18030 或 UTF-16 编码的文本（按 UTF-8 读，第 {utf8_line} 行"
+                    "有无效字节），请先转换为 UTF-8",
+                ) from None
+            if not plausibly_chinese(text):
+                raise fail(
+                    source,
+                    "不是 UTF-8 编码，按 GB18030 读又不像简体中文（也许是 Big5、Shift-JIS "
+                    "等编码），请先转换为 UTF-8",
+                )
+            encoding = TextEncoding("gb18030", False)
+    if complete and not text.strip():
+        raise fail(source, "文件是空的（只有空白字符）")
+    return encoding
+
+
+def iter_lines(source: SourceFile, encoding: TextEncoding | None = None) -> Iterator[str]:
+    """The file's lines without their line ends ("\\r\\n", "\\n" or a lone "\\r"), streamed."""
+    encoding = encoding or sniff_encoding(source)
+    codec = "utf-8-sig" if encoding.name == "utf-8" and encoding.bom else encoding.name
+    number = 0
+    try:
+        with source.open() as raw:
+            stream = io.TextIOWrapper(raw, encoding=codec, errors="strict", newline="")
+            for line in stream:
+                number += 1
+                if line.endswith("\r\n"):
+                    line = line[:-2]
+                elif line.endswith(("\n", "\r")):
+                    line = line[:-1]
+                if number == 1:
+                    line = line.removeprefix("\ufeff")
+                yield line
+    except UnicodeDecodeError:
+        name = _ENCODING_NAMES[encoding.name]
+        raise fail(source, f"第 {number + 1} 行不是有效的 {name} 文本") from None
+    except OSError as error:
+        raise fail(source, f"读取中断（{error.strerror or error}）") from None
+
+
+def read_text(source: SourceFile) -> str:
+    """The whole file as text (for formats read at once: Markdown, HTML, CSV, JSON)."""
+    return "\n".join(iter_lines(source))

@@ -1,0 +1,62 @@
+"""Rules of Chinese text that several parts of the archive share, each written once here.
+
+Whitespace normalising, the CJK ranges, Chinese numerals and the section-heading marker of
+stored bodies. Importers, pages and citations use these names instead of their own copies.
+"""
+
+from __future__ import annotations
+
+import re
+
+# CJK unified ideographs, extension A and the compatibility block.
+CJK = "\u3400-\u9fff\uf900-\ufaff"
+CJK_CHAR = re.compile(f"[{CJK}]")
+# Chinese numerals as used in numbering (一、 （二） 第三章 四是).
+NUMERALS = "一二三四五六七八九十百"
+# Sentence-final punctuation: a line ending in one of these ends a sentence.
+SENTENCE_END = "。！？!?…"
+# Full-width and other spaces that editors and web pages put where ASCII space would do.
+_EDGE_SPACE = " \t\r\n\u3000\xa0\u200b\ufeff"
+_SPACE = re.compile(r"\s+")
+
+# A stored body holds one paragraph per line; a section heading is written "## text"
+# ("### text" one level down), as Markdown writes headings.
+HEADING_MARK = re.compile(r"^(#{2,4}) (?=\S)")
+
+
+def squeeze(text: str) -> str:
+    """The text without any whitespace: the form used to compare texts for equality."""
+    return _SPACE.sub("", text)
+
+
+def strip_space(text: str) -> str:
+    """The text without leading and trailing spaces of any width (and BOM, zero-width space)."""
+    return text.replace("\ufeff", "").strip(_EDGE_SPACE)
+
+
+def collapse_space(text: str) -> str:
+    """Runs of whitespace as one space, and none at the ends."""
+    return _SPACE.sub(" ", text).strip()
+
+
+def has_cjk(text: str) -> bool:
+    return CJK_CHAR.search(text) is not None
+
+
+def heading_line(text: str, level: int = 2) -> str:
+    """A body line that displays as a section heading of this level (2–4)."""
+    return "#" * min(max(level, 2), 4) + " " + text
+
+
+def split_heading(line: str) -> tuple[int, str] | None:
+    """(level, text) of a marked heading line, or None for a paragraph."""
+    match = HEADING_MARK.match(line)
+    if match is None:
+        return None
+    return len(match.group(1)), line[match.end() :]
+
+
+def plain_line(line: str) -> str:
+    """A body line as searchable text: without its heading mark."""
+    match = HEADING_MARK.match(line)
+    return line[match.end() :] if match else line
