@@ -31,6 +31,7 @@ REASON_DUPLICATE_ARTICLE = "重复文章（保留较完整的一份）"
 REASON_IMAGE = "图片"
 REASON_MARKUP = "排版标记"
 REASON_EMPTY_RECORD = "无标题也无正文的记录"
+REASON_NOT_OBJECT = "不是键值对形式的记录（如 JSON 对象）"
 REASON_OUTSIDE_RECORD = "不属于任何记录的行"
 REASON_UNREADABLE_CHARS = "数据库无法保存的字符（已清除）"
 
