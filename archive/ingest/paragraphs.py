@@ -1,0 +1,138 @@
+"""Paragraphs out of a text field: where a line break ends a paragraph and where it does not.
+
+Text in a table cell or a JSON field arrives with its line breaks as the source left them,
+and those breaks mean different things:
+
+* Most texts separate paragraphs with blank lines. A single line break inside such a block
+  is then a soft break: an editor's wrap, or a wiki's inline link left on a line of its
+  own ("制定《\\n公司法\\n》"). Its lines are joined into one paragraph, even after a line
+  that ends a sentence, because a wiki link may follow a full stop as easily as anything.
+* Short-line texts (poems, WeChat posts) put one sentence or verse on each line and a blank
+  line between stanzas. In a block whose lines are all short, a break after a line that ends
+  a sentence is kept; the other breaks are joined ("床前明月光，\\n疑是地上霜。").
+* A text without blank lines separates paragraphs with single line breaks: each line is a
+  paragraph, unless it visibly continues the previous one (it starts with closing
+  punctuation, or the previous line ends with an opening bracket, quote or comma).
+* A text with a few blank lines (after a title, between parts) but whose lines otherwise
+  end sentence by sentence is read like a text without blank lines: more paragraph-like
+  line breaks than blank lines means the blank lines are not what separates paragraphs.
+
+Joined lines meet without a space between Chinese characters and with one space between
+Latin words. Leading indents (full-width spaces) and zero-width characters at the edges of
+lines are removed; nothing else is changed, so the paragraphs hold exactly the text's
+characters apart from whitespace.
+"""
+
+from __future__ import annotations
+
+import re
+
+from archive.text import SENTENCE_END, strip_space
+
+# A line this long or shorter is a short line (a verse, a line of a WeChat post).
+SHORT_LINE_CHARS = 32
+# Punctuation that cannot start a paragraph: the line it starts continues the previous one.
+CLOSING_PUNCTUATION = "，。、；：！？）》」』”’,;:!?)]"
+# Characters after which a line cannot end a paragraph.
+OPENING_OR_COMMA = "《（「『“‘([、，,"
+_SENTENCE_ENDS = re.compile(f"[{re.escape(SENTENCE_END)}][”’」』\"')）]*$")
+# Latin letters and digits (and the punctuation that closes a Latin word) take a space
+# when a line break between two Latin words is removed.
+_LATIN_END = re.compile(r"[A-Za-z0-9.,;:!?%)\"']$")
+_LATIN_START = re.compile(r"^[A-Za-z0-9(\"']")
+
+
+def ends_sentence(line: str) -> bool:
+    """Whether the line ends with sentence-final punctuation (and any closing quotes)."""
+    return _SENTENCE_ENDS.search(line) is not None
+
+
+def continues(previous: str, line: str) -> bool:
+    """Whether `line` visibly continues `previous` rather than starting a new paragraph."""
+    return line[0] in CLOSING_PUNCTUATION or previous[-1] in OPENING_OR_COMMA
+
+
+def join_lines(lines: list[str]) -> str:
+    """Lines joined into one paragraph: no space between Chinese, one between Latin words."""
+    text = ""
+    for line in lines:
+        if text and _LATIN_END.search(text) and _LATIN_START.match(line):
+            text += " "
+        text += line
+    return text
+
+
+def _clean(line: str) -> str:
+    # strip_space removes zero-width characters that str.strip keeps; str.strip the
+    # remaining kinds of space (em space and the like) that strip_space leaves.
+    return strip_space(line).strip()
+
+
+def _blocks(text: str) -> list[list[str]]:
+    """Runs of non-blank lines. A line of zero-width characters only is not blank (it is
+    an empty line of a block): wikis leave such lines in the middle of sentences."""
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    for line in text.splitlines():
+        if not line.strip():
+            if current:
+                blocks.append(current)
+            current = []
+            continue
+        cleaned = _clean(line)
+        if cleaned:
+            current.append(cleaned)
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _paragraph_breaks(block: list[str]) -> int:
+    """Line breaks in the block that look like paragraph ends (after a whole sentence)."""
+    return sum(
+        1
+        for previous, line in zip(block, block[1:], strict=False)
+        if ends_sentence(previous) and not continues(previous, line)
+    )
+
+
+def _line_paragraphs(block: list[str]) -> list[str]:
+    """Each line a paragraph, unless it visibly continues the previous one."""
+    groups: list[list[str]] = []
+    for line in block:
+        if groups and continues(groups[-1][-1], line):
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    return [join_lines(group) for group in groups]
+
+
+def _short_line_paragraphs(block: list[str]) -> list[str]:
+    """Lines joined up to each line that ends a sentence (a verse, a post's sentence)."""
+    groups: list[list[str]] = [[]]
+    for line in block:
+        previous = groups[-1][-1] if groups[-1] else ""
+        if previous and ends_sentence(previous) and not continues(previous, line):
+            groups.append([])
+        groups[-1].append(line)
+    return [join_lines(group) for group in groups]
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """The paragraphs of a text field, by the rules in this module's docstring."""
+    blocks = _blocks(text)
+    if not blocks:
+        return []
+    blank_breaks = len(blocks) - 1
+    line_breaks = sum(_paragraph_breaks(block) for block in blocks)
+    paragraphs: list[str] = []
+    if blank_breaks == 0 or line_breaks > blank_breaks:
+        for block in blocks:
+            paragraphs.extend(_line_paragraphs(block))
+        return paragraphs
+    for block in blocks:
+        if len(block) > 1 and all(len(line) <= SHORT_LINE_CHARS for line in block):
+            paragraphs.extend(_short_line_paragraphs(block))
+        else:
+            paragraphs.append(join_lines(block))
+    return paragraphs
