@@ -42,7 +42,10 @@ class Keyword(models.Model):
 class SourceDocument(models.Model):
     """A raw-text file that was imported, with the lines it dropped as noise."""
 
-    name = models.CharField(_("文件名"), max_length=255, unique=True)
+    # The path as imported: a file's name, a folder's files from the folder on, an
+    # archive's members after its name ("剪报.zip/2024/01.md").
+    name = models.CharField(_("文件名"), max_length=500, unique=True)
+    format = models.CharField(_("格式"), max_length=20, blank=True)
     sha256 = models.CharField(_("内容校验值"), max_length=64)
     line_count = models.PositiveIntegerField(_("行数"), default=0)
     dropped_lines = models.TextField(
@@ -83,6 +86,9 @@ class ArticleQuerySet(models.QuerySet):
 
 class Article(models.Model):
     title = models.CharField(_("标题"), max_length=500)
+    subtitle = models.CharField(
+        _("副标题"), max_length=500, blank=True, help_text=_("引题、副题，每行一个。")
+    )
     author = models.CharField(
         _("作者"), max_length=300, blank=True, help_text=_("个人或集体，照原文。")
     )
@@ -99,6 +105,7 @@ class Article(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("年份"), null=True, blank=True, db_index=True)
     month = models.PositiveSmallIntegerField(_("月份"), null=True, blank=True)
+    day = models.PositiveSmallIntegerField(_("日"), null=True, blank=True)
     abstract = models.TextField(_("摘要"), blank=True)
     keywords = models.ManyToManyField(
         Keyword,
@@ -107,7 +114,15 @@ class Article(models.Model):
         related_name="articles",
         blank=True,
     )
-    body = models.TextField(_("正文"), help_text=_("每行一个段落。"))
+    body = models.TextField(
+        _("正文"), blank=True, help_text=_("每行一个段落；以“## ”开头的行是小标题。")
+    )
+    is_record = models.BooleanField(
+        _("仅题录"),
+        default=False,
+        help_text=_("文献管理软件导出的题录：有摘要和关键词，没有全文。"),
+    )
+    url = models.URLField(_("原文链接"), max_length=2000, blank=True)
     source_document = models.ForeignKey(
         SourceDocument,
         verbose_name=_("来源文件"),
@@ -147,6 +162,11 @@ class Article(models.Model):
                 condition=models.Q(month__isnull=True) | models.Q(year__isnull=False),
                 name="article_month_needs_year",
             ),
+            models.CheckConstraint(
+                condition=models.Q(day__isnull=True)
+                | models.Q(month__isnull=False, day__gte=1, day__lte=31),
+                name="article_day_needs_month",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -169,11 +189,17 @@ class Article(models.Model):
         return [line for line in self.body.split("\n") if line.strip()]
 
     @property
+    def subtitle_lines(self) -> list[str]:
+        return [line for line in self.subtitle.split("\n") if line.strip()]
+
+    @property
     def keyword_names(self) -> list[str]:
         return [link.keyword.name for link in self.keyword_links.all()]
 
     @property
     def date_label(self) -> str:
+        if self.year and self.month and self.day:
+            return f"{self.year}年{self.month}月{self.day}日"
         if self.year and self.month:
             return f"{self.year}年{self.month}月"
         if self.year:

@@ -72,7 +72,7 @@ def demo_sentences() -> list[str]:
     would take a line starting with a known title for the start of an article)."""
     if str(BASE_DIR) not in sys.path:
         sys.path.insert(0, str(BASE_DIR))
-    from archive.parsing import parse_raw_text
+    from archive.ingest import parse_raw_text
 
     parsed = parse_raw_text(DEMO_CORPUS.read_text(encoding="utf-8"))
     titles = [article.title for article in parsed.articles]

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from haystack import connections
 
+from archive.ingest import bulk_import
 from archive.models import Article
 from search.backends import IndexLocked, IndexUnavailable
 from search.models import PendingIndexUpdate
@@ -40,7 +41,8 @@ def queue_index_update(*, article_ids: Iterable[int]) -> None:
     PendingIndexUpdate.objects.bulk_create(
         [PendingIndexUpdate(article_id=article_id) for article_id in article_ids]
     )
-    if not _flush_scheduled():
+    # An import of many files applies the queue once, when it ends (articles_imported).
+    if not bulk_import.get() and not _flush_scheduled():
         transaction.on_commit(flush_index_queue_quietly)
 
 

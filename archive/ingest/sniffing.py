@@ -133,7 +133,7 @@ def sniff_encoding(source: SourceFile) -> TextEncoding:
                     source,
                     "不是 UTF-8 编码，按 GB18030 读又不像简体中文（也许是 Big5、Shift-JIS "
                     "等编码），请先转换为 UTF-8",
-                )
+                ) from None
             encoding = TextEncoding("gb18030", False)
     if complete and not text.strip():
         raise fail(source, "文件是空的（只有空白字符）")

@@ -1,10 +1,11 @@
 """A deterministic synthetic corpus of Chinese articles, and the fixed query mix run against it.
 
-Articles mix real paragraphs of the bundled corpus (parsed with archive.parsing) with
+Articles mix real paragraphs of the bundled corpus (parsed with the compilation rules of
+archive.ingest) with
 text drawn from jieba's own dictionary by word frequency, so that common and rare
 words are spread as in real Chinese text. Titles, authors, 36 publications and 20
 years vary, so that filters and facets matter. Records are in the JSON Lines format of
-archive.importing (export_articles), which the archive imports as it is.
+archive.ingest (export_articles), which the archive imports as it is.
 
 Everything here is plain Python (no Django): the peer systems read the same files.
 """
@@ -140,7 +141,7 @@ class Fixture:
 
     @classmethod
     def load(cls) -> Fixture:
-        from archive.parsing import parse_raw_text
+        from archive.ingest import parse_raw_text
 
         result = parse_raw_text(FIXTURE.read_text(encoding="utf-8"))
         paragraphs = [p.strip() for a in result.articles for p in a.paragraphs if p.strip()]

@@ -28,14 +28,18 @@ class Wencui(System):
 
         from django.core.management import call_command
 
-        from archive.importing import import_path
+        from archive.ingest import ImportOptions, import_paths
 
         call_command("migrate", interactive=False, verbosity=0)
         started, cpu_started = time.perf_counter(), time.process_time()
-        report = import_path(path=corpus, progress=lambda message: progress(f"import: {message}"))
+        summary = import_paths(
+            [corpus], ImportOptions(), progress=lambda message: progress(f"import: {message}")
+        )
+        if summary.failed:
+            raise RuntimeError(summary.failed[0].error)
         return {
-            "articles": len(report.created),
-            "duplicates": len(report.duplicates),
+            "articles": summary.count("created"),
+            "duplicates": summary.count("duplicates"),
             "seconds": time.perf_counter() - started,
             "cpu_seconds": time.process_time() - cpu_started,
         }

@@ -23,14 +23,17 @@ from archive.ingest.base import (
     REASON_PAGE_MARKER,
     REASON_REPEATED_PARAGRAPH,
     REASON_REPEATED_TITLE,
-    REASON_SITE_NOTICE,
-    REASON_SITE_TEASER,
     REASON_TITLE_ECHO,
     DroppedLine,
     ParsedArticle,
     ParseResult,
 )
-from archive.text import CJK as _CJK
+from archive.ingest.noise import (
+    PAGE_MARKER,
+    match_page_header,
+    remove_boilerplate,
+    whole_line_noise,
+)
 from archive.text import CJK_CHAR as _CJK_CHAR
 from archive.text import NUMERALS as _NUMERAL
 from archive.text import squeeze as _norm
@@ -48,9 +51,6 @@ __all__ = [
 
 # A line ending in one of these is a sentence (body text), never a title.
 _END_PUNCT = frozenset("。！？!?；;：:，,、”」』…．.")
-# Sentence terminators used to cut a line into sentences (closing quotes stay with their sentence).
-_SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]+[”\"」』）)]*|[^。！？!?]+")
-_HAS_WORD = re.compile(r"\w")
 
 _MAX_TITLE_LEN = 60
 # Echo stripping of very short titles would eat ordinary sentence openings ("党建工作…").
@@ -100,12 +100,6 @@ _PARENTHESISED = re.compile(r"^[（(].*[）)]$")
 _INLINE_TITLE_RE = re.compile(r"^(?P<title>[^。！？!?；;]{4,80}?)\s*作\s*者\s*[:：]")
 _SOURCE_LABEL = re.compile(r"来\s*源\s*[:：]")
 
-# Whole lines that are page numbers of the printed/scanned document.
-_PAGE_NUMBER_LINE = re.compile(
-    r"^(?:[-—–_\s]*\d{1,4}[-—–_\s]*|第\s*\d{1,4}\s*页(?:\s*[/,，]?\s*共\s*\d{1,4}\s*页)?"
-    r"|\d{1,4}\s*[/／]\s*\d{1,4})$"
-)
-
 
 def _looks_like_title(s: str) -> bool:
     """A title is a short line without sentence punctuation at its end and no list marker."""
@@ -117,91 +111,7 @@ def _looks_like_title(s: str) -> bool:
         return False
     if _META_ANYWHERE.search(s) or _PARENTHESISED.match(s):
         return False
-    return not _match_page_header(s)
-
-
-# --- Noise: printed page headers, page markers, document-site boilerplate ------------------
-
-# "962018.12MEC 企业党建MODERNENTERPRISECULTURE": page, year.month, journal code, column, English
-# journal name in capitals. Only the page+year+month core is required; the rest is optional.
-_HEADER_DOTTED = re.compile(
-    rf"^(?:[{_CJK}]{{2,6}}\s*)?(?P<page>\d{{1,3}})\s*(?P<year>(?:19|20)\d{{2}})\s*[.．]\s*"
-    r"(?P<month>1[0-2]|0?[1-9])(?!\d)"
-    r"(?:\s*[A-Z]{2,10})?"
-    rf"(?:\s*[{_CJK}]{{2,8}}\s*(?=[A-Z]{{6,}}))?"
-    r"(?:\s*[A-Z][A-Z ]{4,}[A-Z])?\s*"
-)
-# "党课492020年 第3期 上 / 总第887期": optional column, page, year, issue, half, running number.
-_HEADER_ISSUE = re.compile(
-    rf"^(?:[{_CJK}]{{1,6}}\s*)?(?P<page>\d{{1,3}})?\s*(?P<year>(?:19|20)\d{{2}})\s*年\s*"
-    r"第\s*\d{1,3}\s*期"
-    r"(?:\s*[上中下](?:半月|旬)?(?=\s|[/／]))?"
-    r"(?P<total>\s*[/／]?\s*总\s*第\s*\d{1,5}\s*期)?\s*"
-)
-# "防汛1/ 3工作": a page counter pasted into the text (a fraction would have no spaces).
-_PAGE_MARKER = re.compile(
-    rf"(?<=[{_CJK}])\s*\d{{1,3}}(?:\s*[/／]\s+|\s+[/／]\s*)\d{{1,3}}\s*(?=[{_CJK}])"
-)
-
-# Document-site boilerplate, matched per sentence: patterns of the sites, not of any article.
-_BOILERPLATE: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"下载文档前请?自行甄别"), REASON_SITE_NOTICE),
-    (re.compile(r"仅部分预览.{0,3}的文档"), REASON_SITE_NOTICE),
-    (
-        re.compile(r"文档侵犯您的权益|侵犯了?您的(?:合法)?权益.{0,12}(?:联系|删除)"),
-        REASON_SITE_NOTICE,
-    ),
-    (re.compile(r"人工客服工作时间"), REASON_SITE_NOTICE),
-    (re.compile(r"(?:本|此)文档.{0,6}下载后.{0,10}编辑"), REASON_SITE_NOTICE),
-    (re.compile(r"(?:来源于|转载自)网络.{0,20}(?:侵权|删除)"), REASON_SITE_NOTICE),
-    (re.compile(r"仅供(?:学习|参考)(?:与|和)?交流.{0,20}(?:侵权|删除)"), REASON_SITE_NOTICE),
-    (re.compile(r"凝一滴雨露.{0,3}聆听花的微笑"), REASON_SITE_NOTICE),
-    (
-        re.compile(r"小编.{0,40}?(?:给大家|为大家|给您|为您|整理|带来|分享|收集)"),
-        REASON_SITE_TEASER,
-    ),
-)
-
-
-def _match_page_header(text: str) -> tuple[int, int, int | None] | None:
-    """(length of the header, year, month) if the text starts with a printed page header."""
-    m = _HEADER_DOTTED.match(text)
-    if m:
-        return m.end(), int(m.group("year")), int(m.group("month"))
-    m = _HEADER_ISSUE.match(text)
-    # Without a page number or running number this could be ordinary text ("2020年第3期…").
-    if m and (m.group("page") or m.group("total")):
-        return m.end(), int(m.group("year")), None
-    return None
-
-
-def _remove_boilerplate(text: str) -> tuple[str, list[tuple[str, str]]]:
-    """Remove boilerplate sentences; returns (kept text, [(fragment, reason)])."""
-    if not any(p.search(text) for p, _ in _BOILERPLATE):
-        return text, []
-    kept: list[str] = []
-    removed: list[tuple[str, str]] = []
-    for sentence in _SENTENCE.findall(text):
-        reason = next((r for p, r in _BOILERPLATE if p.search(sentence)), None)
-        if reason:
-            removed.append((sentence, reason))
-        else:
-            kept.append(sentence)
-    rest = "".join(kept).strip()
-    if not _HAS_WORD.search(rest):
-        # Only punctuation left (e.g. the ")。" after a "!" inside brackets): the whole line goes.
-        return "", [(text, removed[0][1])]
-    return rest, removed
-
-
-def _whole_line_noise(s: str) -> str | None:
-    """Reason if the (stripped) line is nothing but noise, else None."""
-    if _PAGE_NUMBER_LINE.match(s):
-        return REASON_PAGE_MARKER
-    kept, removed = _remove_boilerplate(s)
-    if not kept and removed:
-        return removed[0][1]
-    return None
+    return not match_page_header(s)
 
 
 # --- Metadata, abstract and keywords -------------------------------------------------------
@@ -436,7 +346,7 @@ class _ArticleBuilder:
         echo = self._echo_allowed()
         if echo:
             text = self._strip_title_echo(n, text)
-        header = _match_page_header(text)
+        header = match_page_header(text)
         if header:
             length, year, month = header
             self._drop(n, text[:length].strip(), REASON_HEADER)
@@ -448,10 +358,10 @@ class _ArticleBuilder:
         in_head = not self.paragraphs and self._content_lines <= _ECHO_WINDOW
         if in_head and not self._keywords_seen:
             text = self._take_metadata(n, text)
-        for m in reversed(list(_PAGE_MARKER.finditer(text))):
+        for m in reversed(list(PAGE_MARKER.finditer(text))):
             self._drop(n, m.group().strip(), REASON_PAGE_MARKER)
             text = text[: m.start()] + text[m.end() :]
-        text, removed = _remove_boilerplate(text)
+        text, removed = remove_boilerplate(text)
         for fragment, reason in removed:
             self._drop(n, fragment, reason)
         return text.strip()
@@ -616,7 +526,7 @@ def iter_raw_articles(lines: Iterable[str]) -> Iterator[ParsedArticle | DroppedL
             if builder is not None:
                 builder.add_blank(n, raw)
             continue
-        noise = _whole_line_noise(s)
+        noise = whole_line_noise(s)
         if noise:
             if builder is None:
                 builder = _ArticleBuilder("")
@@ -773,6 +683,63 @@ class DuplicateMerger:
         index = len(self.articles) - 1
         self._by_title.setdefault(key, []).append(index)
         return "new", index
+
+
+# Articles with signs of a compilation (a title repeated at the start of its text, its own
+# metadata run, an abstract or keywords) that make a text a compilation of several.
+COMPILATION_SIGNS = 2
+
+
+def _has_compilation_signs(article: ParsedArticle) -> bool:
+    echoed = any(line.reason == REASON_TITLE_ECHO for line in article.dropped)
+    return echoed or bool(article.publication or article.abstract or article.keywords)
+
+
+def is_compilation(lines: Iterable[str]) -> bool:
+    """Whether the text clearly holds several articles, each marked as compilations mark
+    them; a one-article text with short lines (headings, bylines) does not."""
+    signs = 0
+    for item in iter_raw_articles(lines):
+        if isinstance(item, ParsedArticle) and _has_compilation_signs(item):
+            signs += 1
+            if signs >= COMPILATION_SIGNS:
+                return True
+    return False
+
+
+def parse_lines(lines: Iterable[tuple[int, str]]) -> ParseResult:
+    """iter_raw_articles + DuplicateMerger over numbered lines, streamed (line numbers need
+    not be consecutive: blocks of a PDF or a Word file are numbered by paragraph)."""
+    numbers: list[int] = []
+
+    def texts() -> Iterator[str]:
+        for number, text in lines:
+            numbers.append(number)
+            yield text
+
+    merger = DuplicateMerger()
+    dropped: list[DroppedLine] = []
+    for item in iter_raw_articles(texts()):
+        if isinstance(item, DroppedLine):
+            dropped.append(item)
+        else:
+            merger.add(item)
+    dropped.extend(merger.notes)
+    result = ParseResult(articles=merger.articles, dropped=dropped, line_count=len(numbers))
+    if numbers != list(range(1, len(numbers) + 1)):
+        _renumber(result, numbers)
+    result.dropped.sort(key=lambda line: line.number)
+    return result
+
+
+def _renumber(result: ParseResult, numbers: list[int]) -> None:
+    def real(n: int) -> int:
+        return numbers[n - 1] if 0 < n <= len(numbers) else n
+
+    for line in result.dropped:
+        line.number = real(line.number)
+    for article in result.articles:
+        article.source_lines = [(real(n), text) for n, text in article.source_lines]
 
 
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from archive.importing import export_jsonl
+from archive.ingest import export_jsonl
 
 
 class Command(BaseCommand):
