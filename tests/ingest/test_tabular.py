@@ -577,3 +577,26 @@ def test_government_reports_keep_paragraphs_and_urls(reports) -> None:
         "各位代表：",
     ]
     assert [article.url for article in result.articles] == [record["url"] for record in records]
+
+
+def test_title_broken_over_lines_is_joined_without_a_space() -> None:
+    article = only(parse_json("报告.jsonl", '{"title": "政府工作报\\n告", "content": "正文。"}'))
+    assert article.title == "政府工作报告"
+
+
+def test_labels_written_into_author_and_source_values_are_removed() -> None:
+    text = '{"title": "甲", "content": "一。", "author": "作者：李四", "source": "来源：晚报"}'
+    article = only(parse_json("甲.jsonl", text))
+    assert (article.author, article.publication) == ("李四", "晚报")
+
+
+def test_a_source_field_holding_an_address_gives_the_url() -> None:
+    text = '{"title": "甲", "content": "一。", "source": "https://example.com/news/1"}'
+    article = only(parse_json("甲.jsonl", text))
+    assert (article.publication, article.url) == ("", "https://example.com/news/1")
+
+
+def test_json_array_without_objects_fails() -> None:
+    with pytest.raises(ImportFailed) as error:
+        parse_json("数.json", '["甲", "乙"]')
+    assert "不是对象" in str(error.value)

@@ -28,7 +28,7 @@ from archive.ingest.base import (
     ParseResult,
     PartialDate,
 )
-from archive.ingest.paragraphs import split_paragraphs
+from archive.ingest.paragraphs import join_lines, split_paragraphs
 from archive.ingest.sniffing import fail, iter_lines, read_text, sniff_encoding
 from archive.ingest.sources import SourceFile
 from archive.text import SENTENCE_END, collapse_space, strip_space
@@ -81,6 +81,9 @@ _KEYWORD_SEPARATORS = re.compile(r"[；;，,、\n]")
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _FIRST_SENTENCE = re.compile(f"[^{re.escape(SENTENCE_END)}]+[！？!?]*")
 _TITLE_TRIM = " ，,、：:；;"
+# A field's own label written into its value: "作者：张三", "来源：晨报".
+_LABEL = re.compile(r"^(?:作\s*者|来\s*源|出\s*处)\s*[:：]\s*")
+_URL = re.compile(r"^https?://\S+$")
 UNTITLED_TITLE_CHARS = 40
 MIN_YEAR, MAX_YEAR = 1000, 2100
 # Chinese archives date by Beijing time; a Unix timestamp is read in it.
@@ -221,7 +224,9 @@ def as_text(value: Any, joiner: str = " ") -> str:
 
 
 def _one_line(value: Any, joiner: str = " ") -> str:
-    return collapse_space(strip_space(as_text(value, joiner)))
+    # A title broken over lines ("政府工作报\n告") is joined as a paragraph's lines are.
+    lines = [strip_space(line) for line in as_text(value, joiner).splitlines()]
+    return collapse_space(join_lines([line for line in lines if line]))
 
 
 def _keywords(value: Any) -> list[str]:
@@ -330,18 +335,23 @@ def build_article(values: dict[str, Any], number: int, raw: str) -> ParsedArticl
         if not paragraphs:
             return DroppedLine(number, raw, REASON_EMPTY_RECORD)
         title = _derived_title(paragraphs)
+    url = strip_space(as_text(values.get("url")))
+    publication = _LABEL.sub("", _one_line(values.get("publication")))
+    if _URL.match(publication):
+        # A "source" field holding the address of the page, not the name of a paper.
+        url, publication = url or publication, ""
     article = ParsedArticle(
         title=title,
         subtitle=_one_line(values.get("subtitle")),
-        author=_one_line(values.get("author"), "、"),
-        publication=_one_line(values.get("publication")),
+        author=_LABEL.sub("", _one_line(values.get("author"), "、")),
+        publication=publication,
         abstract="\n".join(split_paragraphs(as_text(values.get("abstract"), "\n\n"))),
         keywords=_keywords(values.get("keywords") or []),
         paragraphs=paragraphs,
-        url=strip_space(as_text(values.get("url"))),
+        url=url,
+        is_record=not paragraphs,
         source_lines=[(number, raw)],
     )
-    article.is_record = not paragraphs
     found = parse_date(values.get("date"))
     if found:
         article.year, article.month, article.day = found.year, found.month, found.day
@@ -486,8 +496,9 @@ def _parse_records(
         _fail_missing(source, missing, seen, "字段")
     if keys_seen and not reads_articles:
         raise _fail_no_fields(source, seen, "字段")
-    if not keys_seen and not result.dropped:
-        raise fail(source, "JSON 文件中没有记录")
+    if not keys_seen:
+        what = "的记录都不是对象（键值对）" if result.dropped else "中没有记录"
+        raise fail(source, f"JSON 文件{what}，不是文章的表格")
     return result
 
 
