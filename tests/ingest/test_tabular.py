@@ -600,3 +600,12 @@ def test_json_array_without_objects_fails() -> None:
     with pytest.raises(ImportFailed) as error:
         parse_json("数.json", '["甲", "乙"]')
     assert "不是对象" in str(error.value)
+
+
+def test_json_lines_saved_as_json_are_read_line_by_line() -> None:
+    text = '{"title": "甲", "content": "一。"}\n\n{"title": "乙", "content": "二。"}\n'
+    result = parse_json("导出.json", text)
+    assert [(article.title, article.source_lines[0][0]) for article in result.articles] == [
+        ("甲", 1),
+        ("乙", 3),
+    ]
