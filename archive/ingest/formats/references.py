@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 
 import bibtexparser
 from bibtexparser.middlewares.names import split_multiple_persons_names
@@ -41,7 +42,7 @@ __all__ = [
 ]
 
 # A file is recognised by its first lines: the tag that opens a record must come among the
-# first few, and most of them must be tags of the format (prose never has three in a row).
+# first few, and three of them must be tags of the format.
 _SNIFF_LINES = 20
 _MAX_LEADING_LINES = 3
 _MIN_TAG_LINES = 3
@@ -50,18 +51,22 @@ _MIN_TAG_LINES = 3
 _AUTHOR_SEPARATORS = re.compile(r"[;；\n]")
 _KEYWORD_SEPARATORS = re.compile(r"[;；,，\n]")
 # "2020", "2020-06-15", "2020/06/15/", "2020///", "2020.6", "2020年6月15日".
-_DATE = re.compile(r"(?<!\d)(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2}))?)?(?!\d)")
+_DATE = re.compile(
+    r"(?<!\d)([12]\d{3})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2}))?)?(?!\d)"
+)
+# BibTeX months ("jun", "June"); not from the calendar module, whose names follow the locale.
+_MONTHS = "january february march april may june july august september october november december"
 _MONTH_NAMES = {
     name: number
-    for number in range(1, 13)
-    for name in (calendar.month_abbr[number].lower(), calendar.month_name[number].lower())
+    for number, month in enumerate(_MONTHS.split(), 1)
+    for name in (month, month[:3], month[:4])
 }
 # An issue given as numbers ("06", "5-6", "第36期"), as opposed to "Z1" or "增刊1".
 _NUMERIC_ISSUE = re.compile(r"\d+(?:\s*[-–—/+]\s*\d+)?")
 _DOI_PREFIX = re.compile(r"^(?:doi\s*:\s*|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
 _URL = re.compile(r"https?://\S+")
 # Record types whose "publisher" is the institution that awards the degree.
-_THESIS = re.compile(r"thes|dissert|学位|论文", re.IGNORECASE)
+_THESIS = re.compile(r"thes|dissert|学位|硕士|博士", re.IGNORECASE)
 # A line break inside a field: joined without a space between two Chinese characters.
 # (CJK punctuation and full-width forms count as Chinese.)
 _CHINESE = f"[{CJK}\u3000-\u303f\uff00-\uffef]"
@@ -241,9 +246,9 @@ def _decode_head(head: bytes) -> str:
 
 
 def _head_lines(head: bytes) -> list[str]:
-    lines = [line for line in _decode_head(head).splitlines() if strip_space(line)]
-    # The last line may be cut short; it is judged only when it is all there is.
-    return lines[:-1][:_SNIFF_LINES] if len(lines) > 1 else lines
+    # The last line may be cut short, but a cut line still starts with its tag.
+    lines = (line for line in _decode_head(head).splitlines() if strip_space(line))
+    return list(islice(lines, _SNIFF_LINES))
 
 
 # --- Tagged formats: one "tag value" per line ------------------------------------------------
@@ -416,7 +421,8 @@ def _looks_tagged(scheme: _TagScheme, head: bytes) -> bool:
     if first is None or first > _MAX_LEADING_LINES or tags[first][0] != scheme.start:
         return False
     tagged = sum(1 for tag in tags if tag is not None and tag[0] in scheme.known_tags)
-    return tagged >= min(_MIN_TAG_LINES, len(lines))
+    # A short file needs two tagged lines: one line alone ("RT 转发") is no record.
+    return tagged >= min(_MIN_TAG_LINES, max(len(lines), 2))
 
 
 def _read_tagged(scheme: _TagScheme, lines: Iterable[str]) -> tuple[_Records, int, bool]:
