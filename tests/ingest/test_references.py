@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import rispy
 
+from archive.citations import bibtex, ris
 from archive.ingest.base import (
     REASON_EMPTY_RECORD,
     REASON_OUTSIDE_RECORD,
@@ -26,6 +27,7 @@ from archive.ingest.formats.references import (
 )
 from archive.ingest.registry import parser_for
 from archive.ingest.sources import SourceFile
+from archive.models import Article, Publication
 from archive.text import squeeze
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ingest" / "references"
@@ -563,6 +565,20 @@ def test_bibtex_entry_that_cannot_be_parsed_is_dropped_and_the_rest_read():
     ]
 
 
+def test_bibtex_entries_with_a_repeated_key_or_field_are_read():
+    data = (
+        b"@article{a,\n  title = {t1},\n  keywords = {x},\n  keywords = {y},\n}\n"
+        b"@article{b,\n  title = {t2},\n}\n@article{b,\n  title = {t3},\n}\n"
+    )
+    result = parse_bytes("bibtex", data, "a.bib")
+    assert [(a.title, a.keywords) for a in result.articles] == [
+        ("t1", ["x"]),
+        ("t2", []),
+        ("t3", []),
+    ]
+    assert result.dropped == []
+
+
 # --- Encodings and line ends ------------------------------------------------------------------
 
 
@@ -704,3 +720,56 @@ def test_rispy_reads_the_ris_fixture_the_same_way():
         [k for keyword in entry["keywords"] for k in keyword.split(";")] for entry in theirs
     ]
     assert their_keywords == [a.keywords for a in ours]
+
+
+# --- The archive's own citation exports read back ------------------------------------------
+
+
+def cited_article() -> Article:
+    """An unsaved article, as the archive's own citation export writes it (no database)."""
+    article = Article(
+        title="浅议怎样发挥基层党组织的战斗堡垒作用",
+        author="杨姿姮、李明",
+        issue_label="2020年第36期",
+        year=2020,
+        month=9,
+        abstract="基层党组织是党在社会基层组织中的战斗堡垒。",
+    )
+    article.publication = Publication(name="商情")
+    return article
+
+
+def test_the_archives_own_ris_citation_reads_back():
+    data = ris(cited_article(), url="https://wencui.example/articles/3/").encode()
+    article = parse_bytes("ris", data, "引用.ris").articles[0]
+    assert fields(article) == {
+        "title": "浅议怎样发挥基层党组织的战斗堡垒作用",
+        "author": "杨姿姮；李明",
+        "publication": "商情",
+        "year": 2020,
+        "month": 9,
+        "day": None,
+        "issue_label": "2020年第36期",
+        "issue_number": 36,
+        "abstract": "基层党组织是党在社会基层组织中的战斗堡垒。",
+        "keywords": [],
+        "url": "https://wencui.example/articles/3/",
+    }
+
+
+def test_the_archives_own_bibtex_citation_reads_back():
+    data = bibtex(cited_article(), url="https://wencui.example/articles/3/").encode()
+    article = parse_bytes("bibtex", data, "引用.bib").articles[0]
+    assert fields(article) == {
+        "title": "浅议怎样发挥基层党组织的战斗堡垒作用",
+        "author": "杨姿姮；李明",
+        "publication": "商情",
+        "year": 2020,
+        "month": 9,
+        "day": None,
+        "issue_label": "2020年第36期",
+        "issue_number": 36,
+        "abstract": "基层党组织是党在社会基层组织中的战斗堡垒。",
+        "keywords": [],
+        "url": "https://wencui.example/articles/3/",
+    }

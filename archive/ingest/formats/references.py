@@ -551,7 +551,9 @@ def _from_latex(text: str) -> str:
 
 def _entry_fields(entry: Entry) -> _Fields:
     found = _Fields(kind=entry.entry_type)
-    values = {key.lower(): value for key, value in ((f.key, f.value) for f in entry.fields)}
+    values: dict[str, object] = {}
+    for item in entry.fields:
+        values.setdefault(item.key.lower(), item.value)
     for name, keys in _BIBTEX_FIELDS.items():
         for key in keys:
             value = values.get(key)
@@ -589,15 +591,18 @@ class BibTexParser:
         text = read_text(source)
         line_count = text.count("\n") + 1
         library = bibtexparser.parse_string(text)
-        if not library.entries:
-            failed = library.failed_blocks
-            where = f"第 {failed[0].start_line + 1} 行起的条目有语法错误" if failed else "没有条目"
-            raise fail(source, f"不是有效的 BibTeX 文件：{where}")
         records = _Records()
+        entries = 0
         for block in library.blocks:
             # bibtexparser counts lines from 0.
             lines = _block_lines(block.raw, block.start_line + 1)
+            if isinstance(block, ParsingFailedBlock) and isinstance(
+                block.ignore_error_block, Entry
+            ):
+                # A key or a field given twice (merged exports): the entry itself is sound.
+                block = block.ignore_error_block
             if isinstance(block, Entry):
+                entries += 1
                 records.add(_entry_fields(block), [(n, s) for n, s in lines if strip_space(s)])
             elif isinstance(block, ParsingFailedBlock):
                 records.drop(lines, REASON_OUTSIDE_RECORD)
@@ -605,4 +610,8 @@ class BibTexParser:
                 # Text between entries; "%" lines are comments by convention (JabRef's).
                 text_lines = [(n, line) for n, line in lines if not _is_comment(line)]
                 records.drop(text_lines, REASON_OUTSIDE_RECORD)
+        if not entries:
+            failed = library.failed_blocks
+            where = f"第 {failed[0].start_line + 1} 行起的条目有语法错误" if failed else "没有条目"
+            raise fail(source, f"不是有效的 BibTeX 文件：{where}")
         return records.result(line_count)
