@@ -1,4 +1,5 @@
-"""Tests for import_articles and export_articles (archive.importing), on a real SQLite database."""
+"""Tests for import_articles and export_articles on the bundled compilation and exports,
+on a real SQLite database."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from archive.importing import import_path
+from archive.ingest import ImportFailed, ImportOptions, SourceFile, import_source
 from archive.management.commands.import_articles import Command as ImportCommand
 from archive.models import Article, ArticleKeyword, Keyword, Publication, SourceDocument
-from archive.parsing import parse_raw_text
+from archive.ingest.formats.compilation import parse_raw_text
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 CORPUS = BASE_DIR / "fixtures" / "grassroots-party-organisations.txt"
@@ -44,6 +45,15 @@ def empty_db(db):
     Article.objects.all().delete()
     for model in (SourceDocument, Publication, Keyword):
         model.objects.all().delete()
+
+
+def import_path(*, path: Path, progress=None, dry_run: bool = False):
+    """One file through the importer, as the command imports each file."""
+    source = SourceFile.from_path(Path(path), label=str(path))
+    report = import_source(source, ImportOptions(dry_run=dry_run), progress)
+    if report.error:
+        raise ImportFailed(report.error)
+    return report
 
 
 def run_import(*args) -> str:
@@ -117,11 +127,13 @@ def snapshot() -> dict[str, list]:
 
 
 def synthetic_text(count: int, *, paragraphs: int = 3, variant: str = "") -> str:
-    """`count` distinct articles, each a title line and a few paragraphs."""
+    """A compilation of `count` distinct articles: each a title line, its own source line
+    (what marks a text as a compilation of several) and a few paragraphs."""
     sentence = "基层党组织是党在社会基层组织中的战斗堡垒，是党的全部工作和战斗力的基础。"
     lines = []
     for i in range(count):
         lines.append(f"关于基层党组织建设的思考（编号{i}）")
+        lines.append(f"来源：《党建研究》2020年第{i % 12 + 1}期")
         for j in range(paragraphs):
             lines.append(f"第{j}段：{sentence}这是第{i}篇文章的第{j}段{variant}。")
     return "\n".join(lines) + "\n"
@@ -269,11 +281,16 @@ def test_two_articles_with_the_same_title_are_matched_in_order(empty_db, tmp_pat
     body_one = ["第一篇的第一段，讲基层党组织的作用。", "第一篇的第二段，讲党员的先锋模范作用。"]
     body_two = ["第二篇的第一段，讲疫情防控中的堡垒作用。", "第二篇的第二段，讲群众工作。"]
     path = tmp_path / "same-title.txt"
-    path.write_text("\n".join([title, *body_one, title, *body_two]) + "\n", encoding="utf-8")
+    source = "来源：《党建研究》2020年第1期"
+    path.write_text(
+        "\n".join([title, source, *body_one, title, source, *body_two]) + "\n", encoding="utf-8"
+    )
     run_import(path)
     one, two = Article.objects.order_by("id")
     body_two[1] = "第二篇的第二段，改讲组织生活。"
-    path.write_text("\n".join([title, *body_one, title, *body_two]) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join([title, source, *body_one, title, source, *body_two]) + "\n", encoding="utf-8"
+    )
 
     out = run_import(path)
 
@@ -349,7 +366,7 @@ def test_import_interrupted_while_storing_leaves_the_database_as_it_was(empty_db
     path.write_text(synthetic_text(250, variant="（修订）"), encoding="utf-8")
 
     def interrupt(message: str) -> None:
-        if message.startswith("已写入 200/"):
+        if message.startswith("已处理 200/"):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
@@ -366,7 +383,7 @@ def test_dry_run_prints_the_table_and_dropped_lines_and_writes_nothing(empty_db)
 
     assert snapshot() == before
     lines = out.splitlines()
-    assert ["标题", "作者", "刊物", "年份", "段落"] in [line.split() for line in lines]
+    assert ["标题", "作者", "刊物", "日期", "段落"] in [line.split() for line in lines]
     row = next(line for line in lines if line.startswith("发挥基层党支部的战斗堡垒作用 "))
     assert row.split() == ["发挥基层党支部的战斗堡垒作用", "高洪宝", "新长征·党建版", "2020", "17"]
     assert "  第 1 行 [无正文的标题] 在夺取防控和发展双胜利中发挥基层党组织战斗堡垒作用" in lines
@@ -399,14 +416,14 @@ _RANDOM = bytes(_RNG.randrange(1, 256) for _ in range(4096))  # no NUL: not "bin
 
 BAD_INPUTS = {
     "missing": (lambda tmp_path: tmp_path / "nowhere.txt", "文件不存在"),
-    "directory": (_directory, "是目录，不是文件"),
+    "empty-directory": (_directory, "目录是空的"),
     "empty": (_write(b""), "文件是空的"),
     "only-whitespace": (_write(" \n\n\t\u3000\n".encode()), "文件是空的"),
-    "binary": (_write(b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(range(256))), "二进制"),
+    "binary": (_write(b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(range(256))), "不是文本"),
     "shift-jis": (_write(JAPANESE.encode("shift_jis")), "不像简体中文"),
     "big5": (_write(TRADITIONAL.encode("big5")), "不像简体中文"),
-    "random-bytes": (_write(_RANDOM), "不是 UTF-8 或 GB18030"),
-    "utf-16": (_write("基层党组织\n".encode("utf-16")), "UTF-16"),
+    "random-bytes": (_write(_RANDOM), "不是 UTF-8、GB18030 或 UTF-16"),
+    "utf-32": (_write("基层党组织\n".encode("utf-32")), "UTF-32"),
 }
 
 
@@ -474,14 +491,18 @@ def test_export_writes_one_sorted_json_object_per_article_with_every_field():
     assert record == {
         "id": article.pk,
         "title": EDITED_TITLE,
+        "subtitle": "",
         "author": "杨姿姮",
         "publication": "商情",
         "issue_label": "2020年第36期",
         "year": 2020,
         "month": None,
+        "day": None,
         "abstract": article.abstract,
         "keywords": ["基层党组", "战斗堡垒", "作用"],
         "paragraphs": article.paragraphs,
+        "url": "",
+        "is_record": False,
         "source_document": CORPUS.name,
         "source_lines": article.source_lines,
         "fingerprint": article.fingerprint,
@@ -662,7 +683,7 @@ def test_large_raw_file_is_streamed_in_bounded_memory(empty_db, tmp_path):
         tracemalloc.stop()
 
     assert len(report.created) == 500
-    assert "已读 10000 行，解析出 " in "".join(messages)
+    assert messages[:2] == ["已处理 100/500 篇", "已处理 200/500 篇"]
     # Reading the whole file and parsing it at once peaks near 4 times the size; streaming
     # keeps the text of the articles only, about twice the size.
     assert peak < size * 3

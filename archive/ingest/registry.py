@@ -7,7 +7,7 @@ from functools import cache
 from django.utils.module_loading import import_string
 
 from archive.ingest.base import Parser
-from archive.ingest.sniffing import OLE_MAGIC, fail
+from archive.ingest.sniffing import OLE_MAGIC, binary_kind, fail, is_binary
 from archive.ingest.sources import SourceFile
 
 # In the order they are asked: a parser that recognises a file by its content comes before
@@ -50,7 +50,7 @@ def parsers() -> tuple[Parser, ...]:
 
 
 def supported_extensions() -> list[str]:
-    return sorted({ext for parser in parsers() for ext in parser.extensions})
+    return sorted({ext for parser in parsers() for ext in parser.extensions if ext})
 
 
 def parser_for(source: SourceFile) -> Parser:
@@ -69,5 +69,7 @@ def parser_for(source: SourceFile) -> Parser:
             return parser
     if head.startswith(OLE_MAGIC):
         raise fail(source, f"是{_UNSUPPORTED['.doc']}")
+    if is_binary(head):
+        raise fail(source, f"含有 NUL 字节，是{binary_kind(head)}，不是文本")
     known = "、".join(supported_extensions())
     raise fail(source, f"不是可以导入的格式（{suffix or '无扩展名'}）；可导入：{known}")

@@ -69,6 +69,8 @@ def plausibly_chinese(text: str) -> bool:
 
 
 def is_binary(head: bytes) -> bool:
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return False  # text, if not one we read: sniff_encoding says so
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return False
     return b"\x00" in head[:BINARY_PROBE_BYTES]
@@ -94,6 +96,9 @@ def sniff_encoding(source: SourceFile) -> TextEncoding:
     if not head.removeprefix(codecs.BOM_UTF8).strip(_ASCII_SPACE):
         if source.size <= len(head):
             raise fail(source, "文件是空的")
+    # UTF-32's little-endian mark begins like UTF-16's: asked first.
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise fail(source, "是 UTF-32 编码，请先转换为 UTF-8")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             text = _decode_head(head, "utf-16", complete=source.size <= len(head))
@@ -102,8 +107,6 @@ def sniff_encoding(source: SourceFile) -> TextEncoding:
         if source.size <= len(head) and not text.strip():
             raise fail(source, "文件是空的（只有空白字符）")
         return TextEncoding("utf-16", True)
-    if head.startswith(codecs.BOM_UTF32_LE):
-        raise fail(source, "是 UTF-32 编码，请先转换为 UTF-8")
     if b"\x00" in head[:BINARY_PROBE_BYTES]:
         raise fail(source, f"含有 NUL 字节，是{binary_kind(head)}，不是文本")
     complete = source.size <= len(head)
@@ -143,25 +146,51 @@ def sniff_encoding(source: SourceFile) -> TextEncoding:
 def iter_lines(source: SourceFile, encoding: TextEncoding | None = None) -> Iterator[str]:
     """The file's lines without their line ends ("\\r\\n", "\\n" or a lone "\\r"), streamed."""
     encoding = encoding or sniff_encoding(source)
-    codec = "utf-8-sig" if encoding.name == "utf-8" and encoding.bom else encoding.name
+    try:
+        if encoding.name == "utf-16":
+            yield from _iter_utf16_lines(source)
+        else:
+            yield from _iter_byte_lines(source, encoding)
+    except OSError as error:
+        raise fail(source, f"读取中断（{error.strerror or error}）") from None
+
+
+def _iter_byte_lines(source: SourceFile, encoding: TextEncoding) -> Iterator[str]:
+    # Each line decoded on its own: "\n" and "\r" never occur inside a UTF-8 or GB18030
+    # character, and a decoding error then names its line.
+    number = 0
+    with source.open() as handle:
+        for raw in handle:
+            try:
+                text = raw.decode(encoding.name)
+            except UnicodeDecodeError:
+                name = _ENCODING_NAMES[encoding.name]
+                raise fail(source, f"第 {number + 1} 行不是有效的 {name} 文本") from None
+            if number == 0 and encoding.bom:
+                text = text.removeprefix("\ufeff")
+            if text.endswith("\r\n"):
+                text = text[:-2]
+            elif text.endswith(("\n", "\r")):
+                text = text[:-1]
+            for line in text.split("\r"):
+                number += 1
+                yield line
+
+
+def _iter_utf16_lines(source: SourceFile) -> Iterator[str]:
     number = 0
     try:
         with source.open() as raw:
-            stream = io.TextIOWrapper(raw, encoding=codec, errors="strict", newline="")
+            stream = io.TextIOWrapper(raw, encoding="utf-16", errors="strict", newline="")
             for line in stream:
                 number += 1
                 if line.endswith("\r\n"):
                     line = line[:-2]
                 elif line.endswith(("\n", "\r")):
                     line = line[:-1]
-                if number == 1:
-                    line = line.removeprefix("\ufeff")
                 yield line
     except UnicodeDecodeError:
-        name = _ENCODING_NAMES[encoding.name]
-        raise fail(source, f"第 {number + 1} 行不是有效的 {name} 文本") from None
-    except OSError as error:
-        raise fail(source, f"读取中断（{error.strerror or error}）") from None
+        raise fail(source, f"第 {number + 1} 行附近不是有效的 UTF-16 文本") from None
 
 
 def read_text(source: SourceFile) -> str:

@@ -1,4 +1,4 @@
-"""Tests for archive.parsing: each rule on a small invented input and on the bundled compilation."""
+"""The compilation rules: each rule on a small invented input and on the bundled compilation."""
 
 from __future__ import annotations
 
@@ -7,17 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from archive.parsing import (
-    DroppedLine,
+from archive.ingest.base import DroppedLine, ParsedArticle, ParseResult
+from archive.ingest.formats.compilation import (
     DuplicateMerger,
-    ParsedArticle,
-    ParseResult,
     iter_raw_articles,
     parse_raw_text,
     split_keywords,
 )
 
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "grassroots-party-organisations.txt"
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "grassroots-party-organisations.txt"
 
 
 def parse(*lines: str) -> ParseResult:

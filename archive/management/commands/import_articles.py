@@ -80,7 +80,7 @@ class Command(BaseCommand):
             type=Path,
             metavar="PATH",
             help="要导入的文件、目录或 .zip 压缩包，可以有多个。可导入："
-            + "、".join(ext for ext in supported_extensions() if ext),
+            + "、".join(supported_extensions()),
         )
         parser.add_argument(
             "--dry-run",
@@ -125,7 +125,8 @@ class Command(BaseCommand):
         for done, report in enumerate(reports, 1):
             if report.error:
                 failures.append(report)
-                self.stderr.write(report.error)
+                if len(items) > 1:
+                    self.stderr.write(report.error)
             elif report.skipped:
                 if verbosity >= 1:
                     self.stdout.write(f"{report.label}: 跳过（{report.skipped}）")
