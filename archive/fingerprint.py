@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import re
 
-_SPACE = re.compile(r"\s+")
+from archive.text import squeeze
 
 
 def article_fingerprint(*, title: str, body: str) -> str:
-    normalized = _SPACE.sub("", title) + "\n" + _SPACE.sub("", body)
+    normalized = squeeze(title) + "\n" + squeeze(body)
     return hashlib.sha256(normalized.encode("utf-8")).hexdigest()

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_NUMERAL = "[一二三四五六七八九十]{1,3}"
+from archive.text import NUMERALS, split_heading
+
+_NUMERAL = f"[{NUMERALS[:-1]}]{{1,3}}"
 # Numbering styles from the outermost to the innermost, as in Chinese official writing.
 _RANKS = [
     re.compile(rf"^{_NUMERAL}、"),  # 一、
@@ -84,8 +86,17 @@ def heading_split(paragraph: str) -> tuple[int, str] | None:
 
 
 def body_blocks(paragraphs: list[str]) -> list[Block]:
-    """The paragraphs as blocks, headings at h2–h4: the outermost numbering style that is
-    used for a heading becomes h2, the next h3, so that no level is skipped."""
+    """The paragraphs as blocks, headings at h2–h4: headings the source marked ("## …", as
+    Markdown and Word headings are stored) first, then the outermost numbering style that
+    is used for a heading, then the next, so that no level is skipped."""
+    marked = [split_heading(paragraph.strip()) for paragraph in paragraphs]
+    if any(marked):
+        levels = sorted({mark[0] for mark in marked if mark})
+        tags = {level: f"h{min(2 + rank, 4)}" for rank, level in enumerate(levels)}
+        return [
+            Block(tag=tags[mark[0]], text=mark[1]) if mark else Block(tag="p", text=text.strip())
+            for mark, text in zip(marked, paragraphs, strict=True)
+        ]
     texts = [paragraph.strip() for paragraph in paragraphs]
     splits = [heading_split(text) for text in texts]
     ranks = sorted(

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from archive.text import plain_line
+
 
 class Publication(models.Model):
     name = models.CharField(_("名称"), max_length=200, unique=True)
@@ -187,6 +189,11 @@ class Article(models.Model):
     @property
     def paragraphs(self) -> list[str]:
         return [line for line in self.body.split("\n") if line.strip()]
+
+    @property
+    def searchable_body(self) -> str:
+        """The body as searched: section headings without their marks."""
+        return "\n".join(plain_line(line) for line in self.body.split("\n"))
 
     @property
     def subtitle_lines(self) -> list[str]:

@@ -4,7 +4,6 @@ citation downloads, robots.txt, the OpenSearch description and the error pages."
 from __future__ import annotations
 
 import logging
-import re
 from html import escape
 from urllib.parse import urlencode
 
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_GET
 from archive import citations
 from archive.headings import body_blocks
 from archive.models import Article, Keyword, Publication
+from archive.text import has_cjk
 
 log = logging.getLogger("wencui.archive")
 
@@ -36,7 +36,6 @@ YEAR_SORTS = {"newest": _("最近在前"), "oldest": _("最早在前")}
 # Publications and years per page of the browse lists.
 BROWSE_PER_PAGE = 100
 # Our own 404 messages are written for readers, in Chinese; Django's are English internals.
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def _paginate(request: HttpRequest, queryset, per_page: int | None = None):
@@ -393,7 +392,7 @@ def opensearch(request: HttpRequest) -> HttpResponse:
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """The 404 page, with the reason when it is one of our own messages for readers."""
     message = exception.args[0] if exception and exception.args else ""
-    if not isinstance(message, str) or not _CJK.search(message):
+    if not isinstance(message, str) or not has_cjk(message):
         message = ""
     return render(request, "404.html", {"message": message}, status=404)
 

@@ -17,7 +17,7 @@ from search.fields import (
 
 # Bumped when what the index stores for an article changes: check_index --fix then
 # re-indexes every article.
-INDEX_FORMAT = "3"
+INDEX_FORMAT = "4"
 UNKNOWN_YEAR = 0
 # Sort key of articles without a date: after every real date when sorting by date.
 DATE_KEY_UNKNOWN = 0
