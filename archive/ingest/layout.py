@@ -41,6 +41,7 @@ from archive.ingest.base import (
 )
 from archive.ingest.formats.compilation import is_compilation, parse_lines
 from archive.ingest.metadata import (
+    MAX_METADATA_LINE,
     date_in_path,
     join_names,
     read_dateline,
@@ -131,8 +132,8 @@ def continues(previous: str, following: str, *, soft_breaks: bool) -> bool:
     """
     if not previous or not following:
         return False
-    last, first = previous[-1], following[0]
-    if last in _OPENERS or last in _PAUSES or first in _CLOSERS:
+    last = previous[-1]
+    if _visibly_open(previous, following):
         return True
     if _LATIN_END.search(previous) and _SUBSCRIPT.match(following):
         return True  # PM / 2.5, CO / 2: a subscript set on a line of its own
@@ -158,7 +159,7 @@ def join_lines(previous: str, following: str) -> str:
 def title_from_name(name: str) -> str:
     """A title from the file's name: no folders, no extension, no site suffix."""
     stem = PurePosixPath(name).stem
-    stem = strip_site_suffix(strip_space(stem.replace("_", " ").strip()))
+    stem = strip_site_suffix(strip_space(stem)).replace("_", " ").strip()
     if not has_cjk(stem) or _DIGITS.sub("", squeeze(stem)) == "":
         return ""
     return stem
@@ -235,6 +236,7 @@ class _OneArticle:
                 and open_line
                 and last is not None
                 and continues(last.text, text, soft_breaks=soft_breaks)
+                and (_visibly_open(last.text, text) or not _metadata_pair(last.text, text))
             ):
                 last.text = join_lines(last.text, text)
                 last.numbers.append(block.number)
@@ -429,6 +431,18 @@ class _OneArticle:
             source_lines=[(b.number, b.text) for b in document.blocks if b.kind != "blank"],
             dropped=sorted(self.dropped, key=lambda d: d.number),
         )
+
+
+def _visibly_open(previous: str, following: str) -> bool:
+    return previous[-1] in _OPENERS or previous[-1] in _PAUSES or following[0] in _CLOSERS
+
+
+def _metadata_pair(previous: str, following: str) -> bool:
+    # A byline, date or source line stands alone even when it does not end a sentence;
+    # only a short previous line could be one (a long one is text).
+    if len(previous) <= MAX_METADATA_LINE and read_metadata_line(previous, at_foot=True):
+        return True
+    return read_metadata_line(following, at_foot=True) is not None
 
 
 def _fuller(new: PartialDate, old: PartialDate) -> bool:
