@@ -15,6 +15,7 @@ MAX_SITE_CHARS = 20
 _SUFFIX = re.compile(r"\s*(?:[-_|｜–]+|(?<!—)—(?!—))\s*(?P<site>[^-_|｜–—]+?)\s*$")
 # A trailing domain in brackets, as some sites write their name: 央视网(cctv.com).
 _DOMAIN_NOTE = re.compile(r"\s*[（(][\w.-]+\.[a-z]{2,}[）)]$", re.IGNORECASE)
+_TRAILING_SEPARATOR = re.compile(r"\s*[-_|｜–]+$")
 _DOMAIN = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}$", re.IGNORECASE)
 
 
@@ -34,6 +35,8 @@ def split_site_suffix(title: str, site: str = "") -> tuple[str, str]:
     央视网" loses both; the title itself is never removed entirely.
     """
     title = strip_space(title)
+    # A separator left at the end by a site name that was cut off already.
+    title = _TRAILING_SEPARATOR.sub("", title) or title
     named = ""
     while True:
         match = _SUFFIX.search(title)
