@@ -183,7 +183,9 @@ def import_items(
                     yield import_source(item, options, progress)
         finally:
             if not options.dry_run:
-                articles_imported.send(sender=ImportOptions)
+                # After the commit of whatever transaction the import ran in (none, from
+                # the command): what the receivers read must be there to read.
+                transaction.on_commit(lambda: articles_imported.send(sender=ImportOptions))
 
 
 def import_paths(
