@@ -49,6 +49,9 @@ _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([\w.:-]+)""", 
 _GB_NAMES = frozenset({"gb2312", "gbk", "x-gbk", "gb_2312-80", "cp936", "gb18030", "euc-cn"})
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HTML_MARK = re.compile(r"<html[\s>]|<!doctype\s+html", re.IGNORECASE)
+# What may come before the <html> of a page: a BOM, an XML declaration, comments (browsers
+# write "saved from url" there).
+_PROLOGUE = re.compile(r"^(?:[\ufeff\s]+|<\?xml[^>]*\?>|<!--.*?-->)*", re.DOTALL)
 _HTML_START = re.compile(r"^<(?:head|body|div|p|table|meta|title)\b", re.IGNORECASE)
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.IGNORECASE)
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
@@ -92,8 +95,8 @@ class HtmlParser:
     def accepts(self, head: bytes) -> bool:
         if is_binary(head):
             return False
-        start = _lenient(head).lstrip("\ufeff \t\r\n")[:HEAD_CHARS]
-        return _HTML_MARK.search(start) is not None or _HTML_START.match(start) is not None
+        start = _PROLOGUE.sub("", _lenient(head)[:HEAD_CHARS])
+        return _HTML_MARK.match(start) is not None or _HTML_START.match(start) is not None
 
     def parse(self, source: SourceFile, options: ParseOptions) -> ParseResult:
         return lay_out(read_document(source), source, options)
@@ -462,7 +465,9 @@ def _choose_title(
     site's name. An <h1> that is neither the title nor part of it (a logo, a column's name)
     is not the title, unless the page's title is only the site's name."""
     site = document.publication
-    title = strip_site_suffix(getattr(extracted, "title", None) or page.title_text(), site)
+    # The page's own title: trafilatura's prefers a lone <h1>, which is what is in question.
+    named = page.meta("og:title") or page.title_text() or getattr(extracted, "title", None)
+    title = strip_site_suffix(named or "", site)
     start = segments.index(kept[0])
     chosen = ""
     for segment in segments[: start + 1]:
