@@ -196,6 +196,26 @@ def test_a_utf8_bom_wins_over_a_wrong_meta_charset():
     assert document.title == "乡村振兴的“领头雁”"
 
 
+def test_a_page_declaring_a_western_encoding_is_read_as_utf8_first():
+    document = read_document(page(head='<meta charset="iso-8859-1">'))
+    assert document.title == "乡村振兴的“领头雁”"
+
+
+def test_stray_bytes_in_the_declared_encoding_are_replaced_and_noted():
+    source = page(head='<meta charset="gbk">', encoding="gbk")
+    data = source.read_bytes().replace("如今".encode("gbk"), b"\xff\xff\xff\xff")
+    document = read_document(SourceFile.from_bytes("p.html", data))
+    assert document.notes == ["网页中有 4 处无法按 gb18030 解码的字节，已替换为 �"]
+    assert texts(document)[-1].endswith("每年都有不少外地干部前来学习。")
+
+
+def test_an_undeclared_page_that_is_neither_utf8_nor_chinese_gbk_fails():
+    text = ARTICLE.format(title="臺灣", h1="", head="").replace("乡村振兴", "")
+    source = SourceFile.from_bytes("big5.html", text.encode("big5", errors="ignore"))
+    with pytest.raises(ImportFailed, match="不像简体中文"):
+        read_document(source)
+
+
 # --- A post saved from a phone app's web view --------------------------------------------
 
 
@@ -249,6 +269,20 @@ def test_an_h1_is_the_title_when_the_title_tag_names_only_the_site():
         page(title="示例新闻网", head='<meta property="og:site_name" content="示例新闻网">')
     )
     assert document.title == "乡村振兴的“领头雁”"
+
+
+def test_links_inside_the_article_are_left_out():
+    related = (
+        '<div><b>相关阅读：</b><a href="/1">乡村振兴示范村名单公布</a><br>'
+        '<a href="/2">青年志愿者走进养老院</a></div>'
+    )
+    h1 = (
+        "<h1>乡村振兴的“领头雁”</h1>\n<p>开头的一段话，说明这篇报道的背景和缘由，篇幅不长。</p>\n"
+        + related
+    )
+    text = "".join(texts(read_document(page(h1=h1))))
+    assert "相关阅读" not in text and "青年志愿者" not in text
+    assert "开头的一段话" in text and "村党支部书记王建国" in text
 
 
 def test_the_address_a_browser_notes_in_a_saved_page_is_the_url():

@@ -10,6 +10,7 @@ repeat (the refrain of a post) are not merged into one, whichever way trafilatur
 from __future__ import annotations
 
 import codecs
+import logging
 import re
 from dataclasses import dataclass
 
@@ -27,10 +28,12 @@ from archive.ingest.base import (
 )
 from archive.ingest.layout import lay_out
 from archive.ingest.metadata import parse_date, read_metadata_line
-from archive.ingest.sniffing import SNIFF_BYTES, fail, is_binary
+from archive.ingest.sniffing import SNIFF_BYTES, fail, is_binary, plausibly_chinese
 from archive.ingest.sources import SourceFile
 from archive.ingest.titles import split_site_suffix, strip_site_suffix
 from archive.text import CJK, squeeze, strip_space
+
+logger = logging.getLogger(__name__)
 
 # How far into the file the markers of a page are looked for.
 HEAD_CHARS = 1024
@@ -47,6 +50,7 @@ MAX_TITLE_CHARS = 180
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 # Names pages give Chinese encodings; GB18030 reads all of them (and what they left out).
 _GB_NAMES = frozenset({"gb2312", "gbk", "x-gbk", "gb_2312-80", "cp936", "gb18030", "euc-cn"})
+_WESTERN = frozenset({"latin-1", "iso8859-1", "cp1252", "ascii"})
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HTML_MARK = re.compile(r"<html[\s>]|<!doctype\s+html", re.IGNORECASE)
 # What may come before the <html> of a page: a BOM, an XML declaration, comments (browsers
@@ -110,20 +114,24 @@ def read_document(source: SourceFile) -> Document:
     text = _XML_DECLARATION.sub(lambda m: "\n" * m.group().count("\n"), text)
     try:
         tree = lxml_html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as error:
-        raise fail(source, f"不是有效的网页（{error}）") from None
+    except (etree.ParserError, ValueError):
+        raise fail(source, "不是有效的网页（没有可以读取的内容）") from None
     page = _Page(tree)
-    extracted = trafilatura.bare_extraction(
-        text,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=True,
-        deduplicate=False,
-        # Dates from the page's markup and address only: the extensive search guesses a
-        # year from any number on the page and gives it as 1 January.
-        date_extraction_params={"extensive_search": False, "original_date": True},
-        prune_xpath=_PRUNE,
-    )
+    try:
+        extracted = trafilatura.bare_extraction(
+            text,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            deduplicate=False,
+            # Dates from the page's markup and address only: the extensive search guesses
+            # a year from any number on the page and gives it as 1 January.
+            date_extraction_params={"extensive_search": False, "original_date": True},
+            prune_xpath=_PRUNE,
+        )
+    except Exception:  # a page the extractor trips over still has its paragraphs
+        logger.warning("trafilatura failed on %s", source.label, exc_info=True)
+        extracted = None
     document = Document(blocks=[], line_count=text.count("\n") + 1, notes=notes)
     document.may_be_compilation = False
     _metadata(document, page, extracted)
@@ -160,12 +168,26 @@ def decode_page(source: SourceFile, notes: list[str]) -> str:
             except UnicodeDecodeError:
                 raise fail(source, f"以 {codec.upper()} 标记开头，但内容不是有效的该编码") from None
     declared = _declared_charset(data[:SNIFF_BYTES])
-    for codec in dict.fromkeys(c for c in (declared, "utf-8", "gb18030") if c):
+    order = (declared, "utf-8", "gb18030")
+    if declared in _WESTERN:
+        # Chinese pages that declare a Western encoding (an editor's default) are not
+        # Western: any byte decodes as one, so the declaration is tried last.
+        order = ("utf-8", "gb18030", declared)
+    for codec in dict.fromkeys(c for c in order if c):
         try:
-            return data.decode(codec)
+            text = data.decode(codec)
         except UnicodeDecodeError:
             continue
-    # A page with a few stray bytes is still worth reading; say so rather than refuse it.
+        if codec != "gb18030" or codec == declared or plausibly_chinese(text):
+            return text
+        if not declared:
+            raise fail(
+                source,
+                "网页没有声明编码，不是 UTF-8，按 GB18030 读又不像简体中文（也许是 Big5、"
+                "Shift-JIS 等编码），请先转换为 UTF-8",
+            )
+    # A page with a few stray bytes in its declared encoding is still worth reading; the
+    # note says so rather than the page being refused.
     codec = declared or "utf-8"
     text = data.decode(codec, errors="replace")
     notes.append(f"网页中有 {text.count(chr(0xFFFD))} 处无法按 {codec} 解码的字节，已替换为 �")
@@ -372,8 +394,9 @@ def _article_segments(segments: list[_Segment], extracted: object) -> list[_Segm
 
     Inside the stretch, from the first to the last block of the extracted text found on the
     page, everything but links is kept: what trafilatura's own reading of the page may lose
-    there (a heading, a list, a short line that repeats) is text of the article. Outside,
-    only metadata lines just above it (a byline trafilatura left out) are kept.
+    there (a heading, a list, a short line that repeats) is text of the article, and what it
+    may keep there (a "相关阅读" box) is not. Outside, only metadata lines just above it (a
+    byline trafilatura left out) are kept.
     """
     extracted_text = getattr(extracted, "text", None) or ""
     lines = {_key(line) for line in extracted_text.split("\n")} - {""}
@@ -392,7 +415,7 @@ def _article_segments(segments: list[_Segment], extracted: object) -> list[_Segm
     kept = [
         segment
         for segment in segments[first : last + 1]
-        if _key(segment.text) in whole or segment.linked < MAX_LINK_SHARE
+        if segment.kind == "heading" or segment.linked < MAX_LINK_SHARE
     ]
     head: list[_Segment] = []
     for segment in reversed(segments[max(0, first - MAX_HEAD_METADATA) : first]):
@@ -468,7 +491,7 @@ def _choose_title(
     # The page's own title: trafilatura's prefers a lone <h1>, which is what is in question.
     named = page.meta("og:title") or page.title_text() or getattr(extracted, "title", None)
     title = strip_site_suffix(named or "", site)
-    start = segments.index(kept[0])
+    start = next(index for index, segment in enumerate(segments) if segment is kept[0])
     chosen = ""
     for segment in segments[: start + 1]:
         if segment.kind != "heading" or segment.level != 1:
@@ -490,7 +513,10 @@ def _choose_title(
 def _fill_blocks(document: Document, kept: list[_Segment]) -> None:
     title_key = _key(document.title)
     previous: _Segment | None = None
+    number = 0
     for segment in kept:
+        # Source lines where lxml knows them, else a running count.
+        number = segment.number = segment.number or number + 1
         if not document.blocks and title_key and _key(segment.text) == title_key:
             # The title shown again above the text (an <h1> inside the article).
             document.dropped.append(
