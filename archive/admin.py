@@ -1,8 +1,14 @@
 """Admin for curators: list, search, filter and edit articles."""
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
+from archive import uploads
 from archive.models import Article, ArticleKeyword, Keyword, Publication, SourceDocument
 
 
@@ -31,18 +37,52 @@ class YearFilter(admin.SimpleListFilter):
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ["title", "author", "publication", "issue_label", "year", "updated"]
-    list_filter = ["publication", YearFilter]
+    list_filter = ["publication", YearFilter, "is_record"]
     search_fields = ["title", "author", "abstract", "publication__name"]
     list_select_related = ["publication"]
     autocomplete_fields = ["publication"]
     inlines = [ArticleKeywordInline]
     readonly_fields = ["fingerprint", "created", "updated", "source_document"]
+    # Links without a scheme are taken as https (Django 6's default, without its warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
-        (None, {"fields": ["title", "author", "publication", "issue_label", ("year", "month")]}),
-        ("内容", {"fields": ["abstract", "body"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "subtitle",
+                    "author",
+                    "publication",
+                    "issue_label",
+                    ("year", "month", "day"),
+                    "url",
+                ]
+            },
+        ),
+        ("内容", {"fields": ["abstract", "body", "is_record"]}),
         ("来源", {"classes": ["collapse"], "fields": ["source_document", "source_lines"]}),
         ("记录", {"classes": ["collapse"], "fields": ["fingerprint", "created", "updated"]}),
     ]
+
+    def get_urls(self) -> list[URLPattern]:
+        # Before the model's own URLs, whose "<object_id>/" would take "upload/".
+        view = self.admin_site.admin_view
+        return [
+            path("upload/", view(self.upload_view), name="archive_article_upload"),
+            path("upload/confirm/", view(self.confirm_view), name="archive_article_upload_confirm"),
+            path("upload/cancel/", view(self.cancel_view), name="archive_article_upload_cancel"),
+            *super().get_urls(),
+        ]
+
+    def upload_view(self, request: HttpRequest) -> HttpResponse:
+        return uploads.upload_view(request, self)
+
+    def confirm_view(self, request: HttpRequest) -> HttpResponse:
+        return uploads.confirm_view(request, self)
+
+    def cancel_view(self, request: HttpRequest) -> HttpResponse:
+        return uploads.cancel_view(request, self)
 
 
 @admin.register(Publication)
@@ -65,5 +105,38 @@ class KeywordAdmin(admin.ModelAdmin):
 
 @admin.register(SourceDocument)
 class SourceDocumentAdmin(admin.ModelAdmin):
-    list_display = ["name", "line_count", "imported_at"]
-    readonly_fields = ["name", "sha256", "line_count", "dropped_lines", "imported_at"]
+    list_display = ["name", "format", "line_count", "article_count", "imported_at"]
+    list_filter = ["format"]
+    search_fields = ["name"]
+    readonly_fields = ["name", "format", "sha256", "line_count", "imported_at", "dropped_table"]
+    fields = readonly_fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Source documents come from imports only.
+        return False
+
+    @admin.display(description=_("文章数"), ordering="article_count")
+    def article_count(self, document: SourceDocument) -> int:
+        return document.article_count
+
+    @admin.display(description=_("舍弃的行"))
+    def dropped_table(self, document: SourceDocument) -> str:
+        # Stored a line each as "number<TAB>reason<TAB>text" (archive.ingest.storage).
+        rows = [
+            (line.split("\t", 2) + ["", ""])[:3]
+            for line in document.dropped_lines.split("\n")
+            if line.strip()
+        ]
+        if not rows:
+            return _("没有舍弃的行。")
+        header = format_html(
+            "<thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>",
+            _("行号"),
+            _("原因"),
+            _("内容"),
+        )
+        body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows)
+        return format_html("<table>{}<tbody>{}</tbody></table>", header, body)

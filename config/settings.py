@@ -176,6 +176,22 @@ HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
 
 ARTICLES_PER_PAGE = 20
 
+# Uploads in the admin (archive/uploads.py): what a curator may send at once. Past either
+# limit the rest of the request is read and thrown away and the form says why.
+WENCUI_UPLOAD_MAX_MB = int(os.environ.get("WENCUI_UPLOAD_MAX_MB", "200"))
+WENCUI_UPLOAD_MAX_FILES = int(os.environ.get("WENCUI_UPLOAD_MAX_FILES", "1000"))
+FILE_UPLOAD_HANDLERS = [
+    "archive.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# A file larger than this goes to a temporary file as it arrives, not into memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The fields of a request apart from its files (those have the limits above).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Django's own guard answers 400; one above ours, so that ours (a form error) comes first.
+DATA_UPLOAD_MAX_NUMBER_FILES = WENCUI_UPLOAD_MAX_FILES + 1
+
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
