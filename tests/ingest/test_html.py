@@ -216,6 +216,46 @@ def test_an_undeclared_page_that_is_neither_utf8_nor_chinese_gbk_fails():
         read_document(source)
 
 
+# --- An old page laid out in tables, saved without a charset ----------------------------
+
+
+@pytest.fixture(scope="module")
+def notice() -> Document:
+    return read_document(fixture("table-layout-notice.htm"))
+
+
+def test_an_undeclared_gbk_page_is_read_as_gb18030(notice):
+    assert "为深入学习贯彻党的二十大精神" in "".join(texts(notice))
+
+
+def test_menu_rows_of_a_layout_table_are_left_out(notice):
+    text = "".join(texts(notice))
+    assert "首页" not in text and "党建动态" not in text
+
+
+def test_the_title_line_shown_on_the_page_tells_where_the_site_name_starts(notice):
+    assert notice.title == "关于开展主题党日活动的通知"
+    assert notice.publication == "某某学院党委"
+    assert notice.dropped == [DroppedLine(9, "关于开展主题党日活动的通知", REASON_REPEATED_TITLE)]
+
+
+def test_br_lines_of_a_table_cell_are_lines_and_a_double_br_a_blank(notice):
+    assert notice.blocks[:3] == [
+        Block(10, "发布时间：2022-03-15\u3000作者：党委办公室\u3000阅读：233", "paragraph"),
+        Block(12, "各党支部：", "line"),
+        Block(
+            13,
+            "为深入学习贯彻党的二十大精神，经研究，决定在全院开展主题党日活动。现将有关事项通知如下：",
+            "line",
+        ),
+    ]
+    assert notice.blocks[9:12] == [
+        Block(21, "", "blank"),
+        Block(21, "中共某某学院委员会", "line"),
+        Block(22, "2022年3月15日", "line"),
+    ]
+
+
 # --- A post saved from a phone app's web view --------------------------------------------
 
 
@@ -385,3 +425,14 @@ def test_gbk_page_becomes_an_article_dated_by_its_info_line():
     assert (article.year, article.month, article.day) == (2023, 9, 18)
     assert article.paragraphs[0].startswith("为进一步发挥党员先锋模范作用")
     assert article.paragraphs[-1] == "政策宣讲 | 20 | 130"
+
+
+def test_notice_in_a_layout_table_becomes_an_article_with_its_info_line_read():
+    [article] = HtmlParser().parse(fixture("table-layout-notice.htm"), ParseOptions()).articles
+    assert (article.title, article.author) == ("关于开展主题党日活动的通知", "党委办公室")
+    assert (article.year, article.month, article.day) == (2022, 3, 15)
+    assert article.paragraphs[:3] == [
+        "各党支部：",
+        "为深入学习贯彻党的二十大精神，经研究，决定在全院开展主题党日活动。现将有关事项通知如下：",
+        "一、活动时间",
+    ]

@@ -30,7 +30,7 @@ from archive.ingest.layout import lay_out
 from archive.ingest.metadata import parse_date, read_metadata_line
 from archive.ingest.sniffing import SNIFF_BYTES, fail, is_binary, plausibly_chinese
 from archive.ingest.sources import SourceFile
-from archive.ingest.titles import split_site_suffix, strip_site_suffix
+from archive.ingest.titles import MAX_SITE_CHARS, split_site_suffix, strip_site_suffix
 from archive.text import CJK, squeeze, strip_space
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,8 @@ _HTML_START = re.compile(r"^<(?:head|body|div|p|table|meta|title)\b", re.IGNOREC
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.IGNORECASE)
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _DOMAIN = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)+$", re.IGNORECASE)
+# What pages put between a title and the site's name.
+_SEPARATORS = frozenset("-_|｜–—")
 _KEYWORD_SEPARATORS = re.compile(r"[,，;；、]+")
 # A line break inside Chinese text in the page's source is no space on the screen.
 _CJK_BREAK = re.compile(rf"(?<=[{CJK}，。、；：！？”’）》])[ \t\r\n\f]*\n[ \t\r\n\f]*(?=[{CJK}])")
@@ -281,15 +283,18 @@ class _Page:
             self._flush()
             text = _normalise(_visible_text(element))
             if text:
-                self._segments.append(
-                    _Segment(_line_of(element), text, "heading", _HEADINGS[tag], tag, -1)
-                )
+                number, level = _line_of(element), _HEADINGS[tag]
+                linked = _link_share(element, text)
+                self._segments.append(_Segment(number, text, "heading", level, tag, -1, linked))
         elif tag == "tr" and _is_data_row(element):
             self._flush()
             cells = [_normalise(_visible_text(cell)) for cell in element if _is_cell(cell)]
             if any(cells):
                 text = " | ".join(cells) if len(cells) > 1 else cells[0]
-                self._segments.append(_Segment(_line_of(element), text, "paragraph", 0, "tr", -1))
+                linked = _link_share(element, text)
+                self._segments.append(
+                    _Segment(_line_of(element), text, "paragraph", 0, "tr", -1, linked)
+                )
         elif tag == "pre":
             self._flush()
             for offset, line in enumerate(_visible_text(element).split("\n")):
@@ -363,6 +368,11 @@ def _visible_text(element: etree._Element) -> str:
 
     visit(element)
     return "".join(parts)
+
+
+def _link_share(element: etree._Element, text: str) -> float:
+    linked = "".join(_visible_text(link) for link in element.iter("a"))
+    return len(_key(linked)) / max(1, len(_key(text)))
 
 
 def _normalise(text: str) -> str:
@@ -502,6 +512,21 @@ def _choose_title(
         if title_key not in ("", _key(site)) and key not in title_key and title_key not in key:
             continue
         chosen = segment.text
+    if not chosen and named:
+        # A line at the top of the text that the page's title starts with, followed by a
+        # separator, is the title as the page shows it: the rest is the site, whatever
+        # its name ends with ("通知--某某学院党委").
+        around = segments[max(0, start - MAX_HEAD_METADATA - 1) : start] + kept[:3]
+        whole = squeeze(named)
+        for segment in around:
+            shown = squeeze(segment.text)
+            rest = whole[len(shown) :]
+            if shown and whole.startswith(shown) and rest[:1] in _SEPARATORS:
+                chosen = segment.text
+                named_site = rest.lstrip("".join(_SEPARATORS))
+                if not document.publication and len(named_site) <= MAX_SITE_CHARS:
+                    document.publication = _site_name(named_site)
+                break
     document.title = chosen or title
     abstract = getattr(extracted, "description", None) or ""
     body = _key("".join(segment.text for segment in kept))
