@@ -298,6 +298,12 @@ def test_bullet_items_are_blocks_and_ordered_ones_keep_their_numbers():
     assert texts(document) == ["甲", "乙接着乙", "3) 丙", "4) 丁"]
 
 
+def test_an_image_in_a_table_cell_is_dropped_and_counted():
+    document = read_lines("| 图 | 说明 |", "| --- | --- |", "| ![](a.png) | 入户走访 |")
+    assert texts(document) == ["图 | 说明", " | 入户走访"]
+    assert document.dropped == [DroppedLine(3, "![](a.png)", REASON_IMAGE)]
+
+
 def test_code_fence_lines_are_paragraphs():
     document = read_lines("```", "第一行", "", "第二行", "```")
     assert document.blocks == [

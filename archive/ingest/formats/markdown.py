@@ -217,7 +217,9 @@ class _BodyReader:
                 self._heading(heading, token)
                 heading = None
             elif kind == "inline" and self.row is not None:
-                self.row.append(join_lines([p.text for p in self._pieces(token) if p.text]))
+                pieces = self._pieces(token)
+                self._drop_removed(pieces)
+                self.row.append(join_lines([piece.text for piece in pieces if piece.text]))
             elif kind == "inline":
                 self._paragraph(token)
             elif kind in ("bullet_list_open", "ordered_list_open"):
@@ -256,7 +258,7 @@ class _BodyReader:
     def _drop(self, number: int, text: str, reason: str) -> None:
         self.document.dropped.append(DroppedLine(number, text, reason))
 
-    def _emit_pieces(self, pieces: list[_Piece], kind: str = "") -> None:
+    def _emit_pieces(self, pieces: list[_Piece]) -> None:
         """A paragraph's lines: one block each, or one "paragraph" block if it has one."""
         self._drop_removed(pieces)
         texts = [piece for piece in pieces if piece.text]
@@ -270,9 +272,9 @@ class _BodyReader:
             for piece in texts[1:]:
                 self.last_line = max(self.last_line, piece.number)
             return
-        single = kind or ("paragraph" if len(texts) == 1 else "line")
+        kind = "paragraph" if len(texts) == 1 else "line"
         for piece in texts:
-            self._emit(piece.number, piece.text, single)
+            self._emit(piece.number, piece.text, kind)
 
     def _drop_removed(self, pieces: list[_Piece]) -> None:
         by_line: dict[int, list[_Piece]] = {}
