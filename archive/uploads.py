@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from archive.ingest import (
+    DroppedLine,
     FileReport,
     ImportOptions,
     ImportSummary,
@@ -49,6 +51,9 @@ FALLBACK_NAME = "upload"
 REFUSED_ATTRIBUTE = "upload_refused"
 # A message per failed file, up to this many; the rest are counted.
 MAX_FAILURE_MESSAGES = 20
+# Dropped lines listed per file in the preview; all of them are kept with the source
+# document once imported.
+MAX_DROPPED_SHOWN = 500
 
 
 def max_upload_bytes() -> int:
@@ -239,7 +244,6 @@ class Staging:
 
 def stage(files: list[UploadedFile], options: ImportOptions, owner: int | None) -> Staging:
     """Save the uploaded files in a new private folder, with the options they go with."""
-    remove_stale_staging()
     token = secrets.token_hex(16)
     path = staging_root() / token
     staging_root().mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -329,6 +333,14 @@ class PreviewFile:
     report: FileReport
     articles: list[PreviewArticle]
 
+    @property
+    def dropped_shown(self) -> list[DroppedLine]:
+        return self.report.dropped[:MAX_DROPPED_SHOWN]
+
+    @property
+    def dropped_hidden(self) -> int:
+        return max(0, len(self.report.dropped) - MAX_DROPPED_SHOWN)
+
 
 def date_label(article: ParsedArticle) -> str:
     if article.year and article.month and article.day:
@@ -368,11 +380,7 @@ class Preview:
 
 def preview(staging: Staging) -> Preview:
     """What importing the staged files would do: a dry run, nothing written."""
-    options = ImportOptions(
-        dry_run=True,
-        publication=staging.options.publication,
-        date_from_path=staging.options.date_from_path,
-    )
+    options = dataclasses.replace(staging.options, dry_run=True)
     files = [
         PreviewFile(
             report=report,
@@ -404,8 +412,9 @@ def summary_messages(summary: ImportSummary) -> list[tuple[int, str]]:
     files = [report for report in summary.files if not report.skipped]
     skipped = len(summary.files) - len(files)
     text = _(
-        "导入了 %(files)d 个文件（未改变 %(same)d 个，失败 %(failed)d 个）：新增 %(created)d 篇，"
-        "更新 %(updated)d 篇，未变 %(unchanged)d 篇，删除 %(deleted)d 篇，重复 %(duplicates)d 篇。"
+        "导入完成，共 %(files)d 个文件（未改变 %(same)d 个，失败 %(failed)d 个）："
+        "新增 %(created)d 篇，更新 %(updated)d 篇，未变 %(unchanged)d 篇，"
+        "删除 %(deleted)d 篇，重复 %(duplicates)d 篇。"
     ) % {
         "files": len(files),
         "same": sum(report.file_unchanged for report in files),

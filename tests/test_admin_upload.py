@@ -158,9 +158,22 @@ def test_preview_shows_titles_metadata_and_dropped_reasons_and_writes_nothing(
     assert "周明远" in content
     assert "纯文本" in content or "文本" in content
     assert re.search(r"<td>8</td><td>页码</td><td>第2页</td>", content)
-    assert "确认导入" in content and "取消" in content
+    assert "确认导入" in content
+    assert re.search(rf'<input type="submit" formaction="{CANCEL_URL}" value="取消">', content)
     assert_no_inline_script(content)
     assert (Article.objects.count(), SourceDocument.objects.count()) == (articles, documents)
+
+
+def test_preview_lists_a_long_run_of_dropped_lines_only_in_part(client, curator, monkeypatch):
+    monkeypatch.setattr("archive.uploads.MAX_DROPPED_SHOWN", 1)
+    paragraphs = NEWSPAPER.split("\n")[4:7]
+    pages = "\n".join(["守护一江清水", "本报记者　周明远", ""])
+    for number, paragraph in enumerate(paragraphs, 1):
+        pages += f"\n{paragraph}\n第{number}页"
+    content = upload(client, text_file("报道.txt", pages)).content.decode()
+    assert "第1页" in content
+    assert "第3页" not in content
+    assert "另有 2 行未列出" in content
 
 
 def test_preview_applies_the_publication_and_dates_from_the_file_name(client, curator):
@@ -268,7 +281,7 @@ def test_confirm_imports_the_staged_files_and_removes_the_staging_folder(
     assert set(Article.objects.filter(title__in=titles).values_list("title", flat=True)) == titles
     assert staging_folders(data_dir) == []
     [summary] = messages_of(response)
-    assert "导入了 3 个文件" in summary and "新增 3 篇" in summary
+    assert "共 3 个文件" in summary and "新增 3 篇" in summary
 
 
 def test_confirm_uses_the_options_given_with_the_upload(client, curator, fresh_index):
@@ -299,7 +312,7 @@ def test_a_bad_file_fails_alone_and_the_others_are_imported(client, curator, fre
 def test_the_summary_shows_on_the_article_list(client, curator, fresh_index):
     token = token_of(upload(client, text_file("报道.txt", NEWSPAPER)))
     content = client.post(CONFIRM_URL, {"token": token}, follow=True).content.decode()
-    assert "导入了 1 个文件" in content
+    assert "共 1 个文件" in content
 
 
 @pytest.mark.parametrize("token", ["0" * 32, "../../secret_key", "ABCDEF" * 6, ""])
