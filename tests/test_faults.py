@@ -199,14 +199,14 @@ def test_import_killed_midway_leaves_the_database_as_before(small_template, tmp_
     try:
         for line in importer.stdout:
             seen.append(line.rstrip())
-            # "已写入 1000/3000 篇": a third of the articles are written in the open transaction.
-            if "已写入" in line and int(line.split("已写入")[1].split("/")[0]) >= articles // 3:
+            # "已处理 1000/3000 篇": a third of the articles are written in the open transaction.
+            if "已处理" in line and int(line.split("已处理")[1].split("/")[0]) >= articles // 3:
                 kill(importer)
                 break
     finally:
         kill(importer)
     assert importer.returncode == -signal.SIGKILL
-    assert any("已写入" in line for line in seen), "\n".join(seen)
+    assert any("已处理" in line for line in seen), "\n".join(seen)
     assert not any("新增" in line for line in seen), "the import finished before the kill"
 
     after = state(data)
