@@ -20,7 +20,7 @@ from archive.ingest.base import DroppedLine, ImportFailed, ParsedArticle, ParseR
 from archive.models import Article, ArticleKeyword, Keyword, Publication, SourceDocument
 from archive.text import squeeze
 
-# SQLite refuses statements with too many parameters; delete in batches of this size.
+# SQLite refuses statements with too many parameters; delete (and look up) in batches.
 DELETE_BATCH = 500
 PROGRESS_EVERY_ARTICLES = 100
 Progress = Callable[[str], None]
@@ -208,16 +208,23 @@ def store_parsed_file(
 ) -> StoreReport:
     """Store a file's articles; call inside a transaction (one per file)."""
     report = StoreReport()
-    document, _ = SourceDocument.objects.get_or_create(name=name, defaults={"sha256": ""})
+    document, created = SourceDocument.objects.get_or_create(name=name, defaults={"sha256": ""})
     if document.sha256 == sha256:
         # Imported by someone else since the check outside the transaction.
         report.file_unchanged = True
         return report
     names = Names()
-    existing = _existing_articles(document)
+    # A document made just now has no articles yet: no query for them.
+    existing = defaultdict(deque) if created else _existing_articles(document)
     total = len(parsed.articles)
-    for done, article in enumerate(parsed.articles, 1):
-        _store_article(article, document, existing, names, report, label)
+    fingerprints = [
+        article_fingerprint(title=article.title, body="\n".join(article.paragraphs))
+        for article in parsed.articles
+    ]
+    elsewhere = _held_elsewhere(fingerprints, document.pk)
+    pairs = zip(parsed.articles, fingerprints, strict=True)
+    for done, (article, fingerprint) in enumerate(pairs, 1):
+        _store_article(article, fingerprint, elsewhere, document, existing, names, report, label)
         if progress and done % PROGRESS_EVERY_ARTICLES == 0:
             progress(f"已处理 {done}/{total} 篇")
     leftover = [pk for pks in existing.values() for pk in pks]
@@ -231,8 +238,25 @@ def store_parsed_file(
     return report
 
 
+def _held_elsewhere(fingerprints: list[str], document_id: int) -> set[str]:
+    """The fingerprints of texts the archive already holds from other files or an export,
+    looked up once for the whole file rather than once per article. Only this transaction
+    writes meanwhile, and what it stores belongs to this document."""
+    held: set[str] = set()
+    unique = sorted(set(fingerprints))
+    for start in range(0, len(unique), DELETE_BATCH):
+        batch = unique[start : start + DELETE_BATCH]
+        articles = Article.objects.filter(fingerprint__in=batch).exclude(
+            source_document_id=document_id
+        )
+        held.update(articles.values_list("fingerprint", flat=True))
+    return held
+
+
 def _store_article(
     parsed: ParsedArticle,
+    fingerprint: str,
+    elsewhere: set[str],
     document: SourceDocument,
     existing: dict[str, deque[int]],
     names: Names,
@@ -248,15 +272,11 @@ def _store_article(
         where = f"第 {first_line} 行起的" if first_line else ""
         raise ImportFailed(f"{label}: {where}文章“{parsed.title[:30]}”{problem}")
     source_lines = "\n".join(f"{number}\t{text}" for number, text in parsed.source_lines)
-    fingerprint = article_fingerprint(title=values["title"], body=values["body"])
 
     queue = existing.get(_title_author_key(parsed.title, values["author"]))
     match = Article.objects.get(pk=queue.popleft()) if queue else None
     if match is None or match.fingerprint != fingerprint:
-        elsewhere = Article.objects.filter(fingerprint=fingerprint).exclude(
-            source_document_id=document.pk
-        )
-        if elsewhere.exists():
+        if fingerprint in elsewhere:
             # The same text is already in the archive from another file or an export. A
             # matched article of this file is left unclaimed, so that it is deleted unless a
             # later article with the same title and author takes it.
