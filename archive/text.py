@@ -13,6 +13,10 @@ CJK = "\u3400-\u9fff\uf900-\ufaff"
 CJK_CHAR = re.compile(f"[{CJK}]")
 # Chinese numerals as used in numbering (一、 （二） 第三章 四是).
 NUMERALS = "一二三四五六七八九十百"
+# The start of a numbered item or heading: 一、 二. （三） (4)
+NUMBERED_ITEM = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)])"
+)
 # Sentence-final punctuation: a line ending in one of these ends a sentence.
 SENTENCE_END = "。！？!?…"
 # Full-width and other spaces that editors and web pages put where ASCII space would do.

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from archive.ingest import paragraphs
 from archive.ingest.base import (
     REASON_PAGE_MARKER,
     REASON_RUNNING_HEAD,
@@ -57,7 +58,7 @@ from archive.ingest.noise import (
 )
 from archive.ingest.sources import SourceFile
 from archive.ingest.titles import strip_site_suffix
-from archive.text import CJK, SENTENCE_END, has_cjk, heading_line, squeeze, strip_space
+from archive.text import CJK, NUMBERED_ITEM, has_cjk, heading_line, squeeze, strip_space
 
 # A headline, 引题 or 副题 is at most this long; longer lines are text.
 MAX_TITLE_CHARS = 60
@@ -66,29 +67,15 @@ MAX_HEAD_LINES = 3
 # Metadata lines are looked for among this many lines after the title, and before the end.
 HEAD_METADATA_WINDOW = 6
 FOOT_METADATA_WINDOW = 4
-# A line at least this long that does not end a sentence is a paragraph broken in two:
-# headings and titles are shorter.
-MIN_BROKEN_LINE = 20
 # A short line seen this often is a running head or foot of the printed pages.
 RUNNING_HEAD_REPEATS = 3
 MAX_RUNNING_HEAD_CHARS = 40
 UNTITLED_CHARS = 40
 
-# Marks that a sentence does not stop at: after them the text goes on.
-_OPENERS = "《（(「『“‘【〔［"
-_PAUSES = "，、,"
-_CLOSERS = "，。、；：！？）)》」』”’】〕］…,.;:!?"
 # Punctuation a title does not end with (a title may end with ！ or ？).
 _NOT_TITLE_END = "。，、；：,;:"
-_ENUMERATION = re.compile(
-    r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)])"
-)
 _DASH = re.compile(r"^[—–－-]{1,2}\s*")
 _DIGITS = re.compile(r"\d+")
-_LATIN_END = re.compile(r"[A-Za-z]$")
-_SUBSCRIPT = re.compile(r"^\d{1,2}(?:\.\d)?$")
-_LATIN_PAIR = re.compile(r"[A-Za-z0-9,.;:!?%)]$")
-_LATIN_START = re.compile(r"^[A-Za-z0-9(]")
 _WORDLESS = re.compile(rf"^[^{CJK}A-Za-z0-9]*$")
 
 
@@ -124,36 +111,18 @@ def lay_out(document: Document, source: SourceFile, options: ParseOptions) -> Pa
 def continues(previous: str, following: str, *, soft_breaks: bool) -> bool:
     """Whether `following` carries on the sentence that `previous` leaves open.
 
-    A line ending in an opening bracket or a comma goes on; so does one followed by a line
-    that opens with closing punctuation. A long line that does not end its sentence was
-    broken by the width of a page or a window (headings and titles are short). Where the
-    text separates paragraphs by blank lines, every single line break inside a paragraph is
-    such a break, except after the end of a sentence (lines of a poem or a short-line post).
+    Visibly so (see archive.ingest.paragraphs.continues), or as a long line broken by the
+    width of a page; where the text separates paragraphs by blank lines, every single line
+    break inside a paragraph is such a break, except after the end of a sentence (lines of
+    a poem or a short-line post).
     """
     if not previous or not following:
         return False
-    last = previous[-1]
-    if _visibly_open(previous, following):
+    if paragraphs.continues(previous, following):
         return True
-    if _LATIN_END.search(previous) and _SUBSCRIPT.match(following):
-        return True  # PM / 2.5, CO / 2: a subscript set on a line of its own
-    ends_sentence = last in SENTENCE_END or last in "”’」』）)" and previous[-2:-1] in SENTENCE_END
-    if ends_sentence or last in "：:；;":
-        return False
     if soft_breaks:
-        return True
-    return len(previous) >= MIN_BROKEN_LINE and not _ENUMERATION.match(following)
-
-
-def join_lines(previous: str, following: str) -> str:
-    """Two parts of one sentence: Chinese runs on without a space, Latin words get one."""
-    if previous.endswith("-") and following[:1].islower():
-        return previous[:-1] + following  # a hyphenated word
-    if _LATIN_PAIR.search(previous) and _LATIN_START.match(following):
-        if _LATIN_END.search(previous) and _SUBSCRIPT.match(following):
-            return previous + following
-        return previous + " " + following
-    return previous + following
+        return not paragraphs.ends_sentence(previous) and previous[-1] not in "：:；;"
+    return paragraphs.broken_mid_sentence(previous, following)
 
 
 def title_from_name(name: str) -> str:
@@ -238,7 +207,7 @@ class _OneArticle:
                 and continues(last.text, text, soft_breaks=soft_breaks)
                 and (_visibly_open(last.text, text) or not _metadata_pair(last.text, text))
             ):
-                last.text = join_lines(last.text, text)
+                last.text = paragraphs.join_two(last.text, text)
                 last.numbers.append(block.number)
                 continue
             noise = whole_line_noise(text)
@@ -339,7 +308,7 @@ class _OneArticle:
             return True
         if len(text) > MAX_TITLE_CHARS or text[-1] in _NOT_TITLE_END:
             return False
-        if _ENUMERATION.match(text) or _WORDLESS.match(text):
+        if NUMBERED_ITEM.match(text) or _WORDLESS.match(text):
             return False
         if re.fullmatch(r"[（(].*[）)]", text) or read_dateline(text):
             return False
@@ -434,7 +403,7 @@ class _OneArticle:
 
 
 def _visibly_open(previous: str, following: str) -> bool:
-    return previous[-1] in _OPENERS or previous[-1] in _PAUSES or following[0] in _CLOSERS
+    return paragraphs.continues(previous, following)
 
 
 def _metadata_pair(previous: str, following: str) -> bool:

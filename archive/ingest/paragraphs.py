@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from archive.text import SENTENCE_END, strip_space
+from archive.text import NUMBERED_ITEM, SENTENCE_END, strip_space
 
 # A line this long or shorter is a short line (a verse, a line of a WeChat post).
 SHORT_LINE_CHARS = 32
@@ -40,6 +40,11 @@ _SENTENCE_ENDS = re.compile(f"[{re.escape(SENTENCE_END)}][”’」』\"')）]*$
 # when a line break between two Latin words is removed.
 _LATIN_END = re.compile(r"[A-Za-z0-9.,;:!?%)\"']$")
 _LATIN_START = re.compile(r"^[A-Za-z0-9(\"']")
+_SUBSCRIPT_BASE = re.compile(r"[A-Za-z]$")
+_SUBSCRIPT = re.compile(r"^\d{1,2}(?:\.\d)?$")
+# A line at least this long that does not end its sentence was broken by the width of a
+# page or a window.
+MIN_BROKEN_LINE = 20
 
 
 def ends_sentence(line: str) -> bool:
@@ -48,17 +53,42 @@ def ends_sentence(line: str) -> bool:
 
 
 def continues(previous: str, line: str) -> bool:
-    """Whether `line` visibly continues `previous` rather than starting a new paragraph."""
-    return line[0] in CLOSING_PUNCTUATION or previous[-1] in OPENING_OR_COMMA
+    """Whether `line` visibly continues `previous` rather than starting a new paragraph:
+    it opens with closing punctuation, the previous line ends with an opening bracket,
+    a quote or a comma, or it is a subscript set on a line of its own (PM / 2.5, CO / 2)."""
+    if line[0] in CLOSING_PUNCTUATION or previous[-1] in OPENING_OR_COMMA:
+        return True
+    return _SUBSCRIPT_BASE.search(previous) is not None and _SUBSCRIPT.match(line) is not None
+
+
+def broken_mid_sentence(previous: str, line: str) -> bool:
+    """Whether a line break in a text of one paragraph per line falls inside a sentence:
+    the previous line is long and does not end its sentence (headings and titles are
+    short), and the next does not start a numbered item."""
+    if ends_sentence(previous) or previous[-1] in "：:；;":
+        return False
+    return len(previous) >= MIN_BROKEN_LINE and not NUMBERED_ITEM.match(line)
+
+
+def join_two(text: str, line: str) -> str:
+    """Two parts of one paragraph: Chinese runs on, Latin words get a space, a subscript
+    and a hyphenated word none."""
+    if not text:
+        return line
+    if text.endswith("-") and line[:1].islower():
+        return text[:-1] + line
+    if _SUBSCRIPT_BASE.search(text) and _SUBSCRIPT.match(line):
+        return text + line
+    if _LATIN_END.search(text) and _LATIN_START.match(line):
+        return text + " " + line
+    return text + line
 
 
 def join_lines(lines: list[str]) -> str:
-    """Lines joined into one paragraph: no space between Chinese, one between Latin words."""
+    """Lines joined into one paragraph (see join_two)."""
     text = ""
     for line in lines:
-        if text and _LATIN_END.search(text) and _LATIN_START.match(line):
-            text += " "
-        text += line
+        text = join_two(text, line)
     return text
 
 

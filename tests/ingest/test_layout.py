@@ -8,7 +8,8 @@ import pytest
 
 from archive.ingest.base import Block, Document, ParseOptions, ParseResult
 from archive.ingest.formats.plaintext import PlainTextParser
-from archive.ingest.layout import continues, join_lines, lay_out, title_from_name
+from archive.ingest.layout import continues, lay_out, title_from_name
+from archive.ingest.paragraphs import join_two
 from archive.ingest.sources import SourceFile
 
 TEXT = Path(__file__).resolve().parents[1] / "fixtures" / "ingest" / "text"
@@ -174,9 +175,9 @@ def test_continues_tells_a_broken_line_from_a_new_paragraph(previous, following,
 
 
 def test_latin_words_broken_over_lines_get_one_space_and_subscripts_none():
-    assert join_lines("the State", "Council") == "the State Council"
-    assert join_lines("CO", "2") == "CO2"
-    assert join_lines("第一", "段") == "第一段"
+    assert join_two("the State", "Council") == "the State Council"
+    assert join_two("CO", "2") == "CO2"
+    assert join_two("第一", "段") == "第一段"
 
 
 def test_title_from_name_drops_folders_extension_and_site():

@@ -12,7 +12,7 @@ from archive.ingest.sources import SourceFile
 class ExportParser:
     format = "export"
     label = "文萃导出文件（JSON Lines）"
-    extensions = frozenset({".jsonl", ".json", ".ndjson", ".txt", ""})
+    extensions = frozenset({".jsonl", ".json", ".ndjson", ".txt"})
     by_content = True
     # Stored by archive.ingest.exchange, which keeps ids and times: see import_export_file.
     lossless = True

@@ -12,7 +12,7 @@ from archive.ingest.sources import SourceFile
 class PlainTextParser:
     format = "text"
     label = "纯文本"
-    extensions = frozenset({".txt", ".text", ""})
+    extensions = frozenset({".txt", ".text"})
     by_content = False
 
     def accepts(self, head: bytes) -> bool:
