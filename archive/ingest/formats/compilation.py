@@ -78,7 +78,7 @@ _ENUM_RE = re.compile(
     r"|[①-⑳]"
     r"|[\[［【]\s*\d{1,3}\s*[\]］】]"
     rf"|第[{_NUMERAL}\d]{{1,3}}(?:[章节条款点篇部]|部分|[、，,.．：:])"
-    r"|[一二三四五六七八九十]{1,2}[是要]"
+    rf"|[{_NUMERAL[:-1]}]{{1,2}}[是要]"
     r")"
 )
 # Lines opening with a field label belong to the article head, never a title.
@@ -150,7 +150,7 @@ _KEYWORD_TRIM = " \t\u3000。.;；,，、:："
 _SENTENCE_PUNCT = re.compile(r"[。！？!?，,：:“”\"]")
 # Where body text visibly starts after the last keyword.
 _TAIL_MARKER = re.compile(
-    r"[一二三四五六七八九十]{1,3}[、．.]"
+    rf"[{_NUMERAL[:-1]}]{{1,3}}[、．.]"
     rf"|[（(][{_NUMERAL}\d]{{1,3}}[）)]"
     r"|\d{1,2}[、．.](?!\d)"
     r"|\d{1,2}\.\d{1,2}"

@@ -28,7 +28,7 @@ from archive.ingest.metadata import parse_date
 from archive.ingest.paragraphs import join_lines
 from archive.ingest.sniffing import is_binary, read_text
 from archive.ingest.sources import SourceFile
-from archive.text import squeeze, strip_space
+from archive.text import CJK, squeeze, strip_space
 
 # CommonMark with the two extensions clippers write: pipe tables and ~~struck~~ text.
 _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
@@ -49,7 +49,7 @@ _WIKI_LINK = re.compile(r"^\[\[(?:[^\]|]*\|)?([^\]]*)\]\]$")
 _KEYWORD_SEPARATORS = re.compile(r"[,，;；、|\s]+")
 # A first line of front matter that reads "key: value" makes broken YAML a front matter
 # still; anything else between two --- lines is Markdown (a rule and a setext heading).
-_KEY_LINE = re.compile(r"^\s*[\w\u3400-\u9fff-]+\s*[:：]")
+_KEY_LINE = re.compile(rf"^\s*[\w{CJK}-]+\s*[:：]")
 _TAG_NAME = re.compile(r"^<\s*/?\s*([a-zA-Z][\w-]*)")
 # HTML elements whose end starts a new block of text; the text of the rest runs on.
 _HTML_BLOCKS = frozenset(
