@@ -244,6 +244,10 @@ def _held_elsewhere(fingerprints: list[str], document_id: int) -> set[str]:
     writes meanwhile, and what it stores belongs to this document."""
     held: set[str] = set()
     unique = sorted(set(fingerprints))
+    if len(unique) == 1:
+        # A file of one article, the common case: a query that stops at the first row.
+        others = Article.objects.filter(fingerprint=unique[0])
+        return set(unique) if others.exclude(source_document_id=document_id).exists() else held
     for start in range(0, len(unique), DELETE_BATCH):
         batch = unique[start : start + DELETE_BATCH]
         articles = Article.objects.filter(fingerprint__in=batch).exclude(

@@ -59,6 +59,7 @@ ARTICLES_PER_PAGE = (2, 4)
 KICKER_SHARE = 0.25
 DECK_SHARE = 0.25
 CORRESPONDENT_SHARE = 0.3
+WEEKDAY_SHARE = 0.5
 WEEKDAYS = "一二三四五六日"
 INDENT = "\u3000\u3000"
 # Seeds of the two parts, apart from the corpus seed, so that the compilation does not
@@ -131,7 +132,7 @@ def newspaper_article(generator: _Generator, record: dict, day: dt.date, names: 
         byline += " 通讯员 " + rng.choice(names)
     lines.append(byline)
     date_line = f"{day.year}年{day.month:02d}月{day.day:02d}日"
-    if rng.random() < 0.5:
+    if rng.random() < WEEKDAY_SHARE:
         date_line += f" 星期{WEEKDAYS[day.weekday()]}"
     lines += [date_line, ""]
     lines += [INDENT + paragraph for paragraph in record["paragraphs"]]
