@@ -11,21 +11,38 @@ The public surface; everything else in the package is its own business:
 - `parse_raw_text`: the compilation rules on a text, for tools that make corpora.
 """
 
-from archive.ingest.base import DroppedLine, ImportFailed, ParsedArticle, ParseResult
-from archive.ingest.exchange import export_jsonl
-from archive.ingest.formats.compilation import parse_raw_text
-from archive.ingest.importer import (
-    FileReport,
-    ImportOptions,
-    ImportSummary,
-    bulk_import,
-    import_items,
-    import_paths,
-    import_source,
-    iter_import,
-)
-from archive.ingest.registry import supported_extensions
-from archive.ingest.sources import Skipped, SourceFile, Unreadable, iter_sources
+from importlib import import_module
+
+# Where each public name lives. Loaded on first use (PEP 562), so that the parsers, which
+# need no database, can be used without Django's settings.
+_HOMES = {
+    "DroppedLine": "archive.ingest.base",
+    "ImportFailed": "archive.ingest.base",
+    "ParseResult": "archive.ingest.base",
+    "ParsedArticle": "archive.ingest.base",
+    "export_jsonl": "archive.ingest.exchange",
+    "parse_raw_text": "archive.ingest.formats.compilation",
+    "FileReport": "archive.ingest.importer",
+    "ImportOptions": "archive.ingest.importer",
+    "ImportSummary": "archive.ingest.importer",
+    "bulk_import": "archive.ingest.importer",
+    "import_items": "archive.ingest.importer",
+    "import_paths": "archive.ingest.importer",
+    "import_source": "archive.ingest.importer",
+    "iter_import": "archive.ingest.importer",
+    "supported_extensions": "archive.ingest.registry",
+    "Skipped": "archive.ingest.sources",
+    "SourceFile": "archive.ingest.sources",
+    "Unreadable": "archive.ingest.sources",
+    "iter_sources": "archive.ingest.sources",
+}
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module 'archive.ingest' has no attribute {name!r}")
+    return getattr(import_module(_HOMES[name]), name)
+
 
 __all__ = [
     "DroppedLine",

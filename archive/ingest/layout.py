@@ -47,6 +47,7 @@ from archive.ingest.metadata import (
     join_names,
     read_dateline,
     read_metadata_line,
+    read_title_label,
     year_in_text,
 )
 from archive.ingest.noise import (
@@ -243,7 +244,7 @@ class _OneArticle:
 
     def _take_head(self, units: list[_Unit]) -> list[_Unit]:
         """Title, subtitle and metadata lines at the top; what remains is the body."""
-        index = self._skip_metadata(units, 0)
+        index = self._take_labelled_head(units)
         if self.title:
             # The format named the title: its copies at the top are the title line.
             while index < len(units) and squeeze(units[index].text) == squeeze(self.title):
@@ -269,6 +270,23 @@ class _OneArticle:
                 index += len(display)
         index = self._skip_metadata(units, index, window=HEAD_METADATA_WINDOW)
         return units[index:]
+
+    def _take_labelled_head(self, units: list[_Unit]) -> int:
+        """Labelled head lines (标题：X, 副标题：X) and metadata lines at the very top."""
+        index = 0
+        while index < len(units) and index < HEAD_METADATA_WINDOW:
+            unit = units[index]
+            labelled = read_title_label(unit.text) if unit.kind != "heading" else None
+            if labelled:
+                role, value = labelled
+                if role == "title" and not self.title:
+                    self.title = value
+                else:
+                    self.subtitle_parts.append(value)
+            elif unit.kind == "heading" or not self._is_metadata(unit, False, take=True):
+                break
+            index += 1
+        return index
 
     def _take_foot(self, units: list[_Unit]) -> list[_Unit]:
         end = len(units)

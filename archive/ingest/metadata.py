@@ -158,7 +158,7 @@ _LABEL = re.compile(
     r"(?P<label>来\s*源|出\s*处|作\s*者|文\s*字|撰\s*文|供\s*稿|记\s*者|通\s*讯\s*员|"
     r"发布(?:时间|日期)|发表(?:时间|日期)|更新时间|时\s*间|日\s*期|"
     r"责任编辑|责\s*编|编\s*辑|审\s*核|校\s*对|摄\s*影|点击(?:数|量|率)?|浏览(?:次数|量)?|"
-    r"阅读(?:数|量)?|字\s*号)\s*[:：]\s*"
+    r"阅读(?:数|量)?|字\s*号|版\s*次|版\s*名|版\s*面|栏\s*目|频\s*道)\s*[:：]\s*"
 )
 _AUTHOR_LABELS = frozenset({"作者", "文字", "撰文", "供稿", "记者", "通讯员"})
 _SOURCE_LABELS = frozenset({"来源", "出处"})
@@ -185,6 +185,11 @@ _SITE_LABELS = frozenset(
         "阅读量",
         "字号",
         "摄影",
+        "版次",
+        "版名",
+        "版面",
+        "栏目",
+        "频道",
     }
 )
 _UNIT = re.compile(r"\s*[（(][^）)]*[）)]\s*$")
@@ -238,6 +243,8 @@ def read_metadata_line(text: str, *, at_foot: bool = False) -> LineMetadata | No
         return None
     if _DATE_LINE.match(text):
         return LineMetadata(kind="date", date=parse_date(text))
+    if _POST_HEAD.match(text) and DATE.search(text):
+        return LineMetadata(kind="site", date=parse_date(text))
     if _PHOTO_CREDIT.match(text):
         return LineMetadata(kind="photo")
     match = _BYLINE.match(text) or _WRITTEN_BY.match(text)
@@ -254,6 +261,31 @@ def read_metadata_line(text: str, *, at_foot: bool = False) -> LineMetadata | No
         if name:
             return LineMetadata(kind="signature", authors=[name])
     return None
+
+
+# 标题：X  副标题：X  引题：X — the head of a text saved with its fields labelled.
+_TITLE_LABEL = re.compile(
+    r"^[【\[［]?\s*(?P<label>标\s*题|题\s*目|篇\s*名|主标题|正\s*题|引\s*题|肩\s*题|副标题|副\s*题)"
+    r"\s*[】\]］]?\s*[:：]\s*(?P<value>\S.*)$"
+)
+_TITLE_ROLES = {
+    "标题": "title",
+    "题目": "title",
+    "篇名": "title",
+    "主标题": "title",
+    "正题": "title",
+}
+# A WeChat post's head: 原创 作者 公众号名 2024-06-03 08:30 发表于北京
+_POST_HEAD = re.compile(r"^(?:原创|转载)\s.{0,60}$")
+
+
+def read_title_label(text: str) -> tuple[str, str] | None:
+    """("title" or "subtitle", the value) for a labelled head line such as 标题：X."""
+    match = _TITLE_LABEL.match(strip_space(text))
+    if not match:
+        return None
+    label = re.sub(r"\s", "", match.group("label"))
+    return _TITLE_ROLES.get(label, "subtitle"), strip_space(match.group("value"))
 
 
 def read_dateline(text: str) -> tuple[PartialDate, list[str], int] | None:

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import re
 
-from archive.ingest.base import REASON_PAGE_MARKER, REASON_SITE_NOTICE, REASON_SITE_TEASER
+from archive.ingest.base import (
+    REASON_PAGE_FURNITURE,
+    REASON_PAGE_MARKER,
+    REASON_SITE_NOTICE,
+    REASON_SITE_TEASER,
+)
 from archive.text import CJK as _CJK
 
 # Sentence terminators used to cut a line into sentences (closing quotes stay with their sentence).
@@ -66,6 +71,21 @@ _BOILERPLATE: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+# Whole lines that are the buttons and navigation of a web page or a WeChat post, copied
+# along with the text: they are never an article's words.
+_PAGE_FURNITURE = re.compile(
+    r"^[【\[［]?\s*(?:"
+    r"字体[:：]?\s*[大中小\s]+|字号[:：]?\s*[大中小\s]+|打印(?:本页|此页|文章|本文)?|关闭(?:本页|窗口)"
+    r"|返回(?:顶部|首页|列表|上一页)|分享到[:：]?.{0,30}|(?:微信)?扫一扫.{0,24}"
+    r"|上一篇[:：].*|下一篇[:：].*|相关(?:阅读|新闻|文章|链接)[:：]?|版权所有.{0,60}"
+    r"|.{0,40}ICP备\s*\d+\s*号.{0,40}|阅读原文|轻触阅读原文|写留言|留言|在看|点赞|分享|收藏"
+    r"|预览时标签不可点|喜欢此内容的人还喜欢|继续滑动看下一个|向上滑动看下一个"
+    r"|长按.{0,12}(?:二维码|识别|关注).{0,12}|阅读\s*\d+(?:\.\d+)?\s*[万wW]?\+?"
+    r")\s*[】\]］]?$"
+)
+MAX_FURNITURE_CHARS = 80
+
+
 def match_page_header(text: str) -> tuple[int, int, int | None] | None:
     """(length of the header, year, month) if the text starts with a printed page header."""
     m = _HEADER_DOTTED.match(text)
@@ -101,6 +121,8 @@ def whole_line_noise(s: str) -> str | None:
     """Reason if the (stripped) line is nothing but noise, else None."""
     if PAGE_NUMBER_LINE.match(s):
         return REASON_PAGE_MARKER
+    if len(s) <= MAX_FURNITURE_CHARS and _PAGE_FURNITURE.match(s):
+        return REASON_PAGE_FURNITURE
     kept, removed = remove_boilerplate(s)
     if not kept and removed:
         return removed[0][1]

@@ -210,3 +210,34 @@ def test_a_heading_block_is_stored_as_a_marked_heading():
     )
     result = lay_out(document, SourceFile.from_bytes("a.md", b""), ParseOptions())
     assert result.articles[0].paragraphs == ["### 一年来的工作", "正文。"]
+
+
+def test_a_wechat_post_loses_its_buttons_and_keeps_its_date_and_source():
+    result = parse_fixture("wechat-post.txt")
+    article = result.articles[0]
+    # No title line, and a file name without words: the first sentence, cut short.
+    assert article.title == "今年以来，我县持续推进“清廉村居”建设，把监督触角延伸到群众身边"[:40]
+    assert (article.year, article.month, article.day) == (2024, 6, 3)
+    assert article.publication == "东江县纪委监委"
+    assert article.paragraphs == [
+        "今年以来，我县持续推进“清廉村居”建设，把监督触角延伸到群众身边。",
+        "村务公开栏、微信群、“码上监督”平台同步上线，群众动动手指就能反映问题。",
+    ]
+    assert [r for _, r in reasons(result)] == [
+        "网页计数、编辑等信息",
+        "网页计数、编辑等信息",
+        "网页或公众号的按钮、导航",
+        "网页或公众号的按钮、导航",
+        "网页或公众号的按钮、导航",
+        "网页或公众号的按钮、导航",
+    ]
+
+
+def test_labelled_head_lines_give_title_subtitle_author_and_date():
+    article = parse_fixture("crawler-labelled.txt").articles[0]
+    assert article.title == "让文化遗产在新时代焕发光彩"
+    assert article.subtitle == "——东江县非遗保护传承工作综述"
+    assert article.author == "陈静"
+    assert (article.year, article.month, article.day) == (2021, 6, 12)
+    assert article.paragraphs[0].startswith("东江县现有各级非物质文化遗产")
+    assert len(article.paragraphs) == 2
