@@ -27,7 +27,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.ingest.layout import MIN_BROKEN_LINE
 from search.benchmark.corpus import BASE_DIR, DEFAULT_SEED, PUBLICATIONS, _Generator
 from search.benchmark.runner import MB, BenchmarkError, worker_env
 from search.benchmark.worker import code_fingerprint
@@ -62,6 +61,10 @@ CORRESPONDENT_SHARE = 0.3
 WEEKDAY_SHARE = 0.5
 WEEKDAYS = "一二三四五六日"
 INDENT = "\u3000\u3000"
+# The layout rules take a line of 20 characters or more that does not end a sentence for a
+# broken one and join the next line to it: 引题 and 副题 are kept shorter, and long headlines
+# go without a 副题 (a headline above a byline is never joined).
+HEAD_LINE_CHARS = 19
 # Seeds of the two parts, apart from the corpus seed, so that the compilation does not
 # depend on the number of files.
 FOLDER_SEED_OFFSET = 1
@@ -102,10 +105,9 @@ def _reporters(generator: _Generator) -> list[str]:
 
 
 def _headline_line(generator: _Generator, longer_than: int) -> str:
-    """A 引题 or 副题: a clause of generated text, without the mark that ends it, shorter
-    than a line the layout rules would take for a broken one (layout.MIN_BROKEN_LINE)."""
+    """A 引题 or 副题: a clause of generated text, without the mark that ends it."""
     sentence = generator.sentence()[:-1]
-    clause = sentence.split("；")[0][: MIN_BROKEN_LINE - 1].rstrip("，、")
+    clause = sentence.split("；")[0][:HEAD_LINE_CHARS].rstrip("，、")
     return clause if len(clause) > longer_than else ""
 
 
@@ -121,9 +123,7 @@ def newspaper_article(generator: _Generator, record: dict, day: dt.date, names: 
         if kicker:
             lines.append(kicker)
     lines.append(title)
-    # Under a headline of MIN_BROKEN_LINE characters or more, the layout rules take a 副题
-    # for the rest of a broken line, so long headlines go without one.
-    if rng.random() < DECK_SHARE and len(title) < MIN_BROKEN_LINE:
+    if rng.random() < DECK_SHARE and len(title) <= HEAD_LINE_CHARS:
         deck = _headline_line(generator, 4)
         if deck:
             lines.append("——" + deck)
