@@ -80,6 +80,18 @@ def test_a_changed_file_updates_its_article_in_place(empty_db, collection):
     assert Article.objects.count() == 7
 
 
+def test_a_one_article_file_with_a_new_title_keeps_its_article(empty_db, collection):
+    run(collection)
+    path = collection / "speech.txt"
+    article = Article.objects.get(title="在全县乡村振兴工作推进会上的讲话")
+    path.write_text(path.read_text(encoding="utf-8").replace("推进会", "部署会"), "utf-8")
+
+    run(collection)
+
+    assert Article.objects.get(pk=article.pk).title == "在全县乡村振兴工作部署会上的讲话"
+    assert Article.objects.count() == 7
+
+
 def test_a_zip_archive_is_read_like_a_folder(empty_db, collection, tmp_path):
     archive = tmp_path / "剪报.zip"
     with zipfile.ZipFile(archive, "w") as bundle:

@@ -216,6 +216,15 @@ def store_parsed_file(
     names = Names()
     # A document made just now has no articles yet: no query for them.
     existing = defaultdict(deque) if created else _existing_articles(document)
+    if len(parsed.articles) == 1:
+        stored = [pk for pks in existing.values() for pk in pks]
+        if len(stored) == 1:
+            # A file of one article: with a new title or author it is still that article,
+            # edited, and keeps its address.
+            sole = parsed.articles[0]
+            existing = defaultdict(
+                deque, {_title_author_key(sole.title, sole.author): deque(stored)}
+            )
     total = len(parsed.articles)
     fingerprints = [
         article_fingerprint(title=article.title, body="\n".join(article.paragraphs))
