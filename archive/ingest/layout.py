@@ -40,11 +40,19 @@ from archive.ingest.base import (
     ParseResult,
     PartialDate,
 )
-from archive.ingest.formats.compilation import is_compilation, parse_lines
+from archive.ingest.formats.compilation import (
+    MetadataRun,
+    is_compilation,
+    parse_lines,
+    read_abstract_label,
+    read_metadata_run,
+    split_abstract_keywords,
+)
 from archive.ingest.metadata import (
     MAX_METADATA_LINE,
     date_in_path,
     join_names,
+    person_name,
     read_dateline,
     read_metadata_line,
     read_title_label,
@@ -72,11 +80,16 @@ FOOT_METADATA_WINDOW = 4
 RUNNING_HEAD_REPEATS = 3
 MAX_RUNNING_HEAD_CHARS = 40
 UNTITLED_CHARS = 40
+# A paper's author, unit, abstract and keywords come within this many lines of its title.
+PAPER_HEAD_WINDOW = 8
 
 # Punctuation a title does not end with (a title may end with ！ or ？).
 _NOT_TITLE_END = "。，、；：,;:"
 _DASH = re.compile(r"^[—–－-]{1,2}\s*")
 _DIGITS = re.compile(r"\d+")
+_KEYWORD_START = re.compile(r"^[【\[［]?\s*(?:关\s*键\s*[词字]|标\s*签)")
+# （中共东江县委党校，东江 123456）: the unit under an author's name.
+_AFFILIATION = re.compile(r"^[（(][^（）()]{2,80}[）)]$")
 _WORDLESS = re.compile(rf"^[^{CJK}A-Za-z0-9]*$")
 
 
@@ -149,12 +162,16 @@ class _OneArticle:
         self.found = _Found()
         self.title = strip_space(document.title)
         self.subtitle_parts: list[str] = [document.subtitle] if document.subtitle else []
+        self.abstract = document.abstract
+        self.keywords = list(document.keywords)
+        self.issue = MetadataRun("", "", "", None, None, 0)
 
     # -- the steps
 
     def result(self) -> ParseResult:
         units = self._units()
         units = self._take_head(units)
+        units = self._take_paper_head(units)
         units = self._take_foot(units)
         paragraphs = self._body(units)
         article = self._article(paragraphs)
@@ -269,6 +286,65 @@ class _OneArticle:
                 self.subtitle_parts += [u.text for u in display if u is not headline]
                 index += len(display)
         index = self._skip_metadata(units, index, window=HEAD_METADATA_WINDOW)
+        if index < len(units) and self.title and units[index].kind == "paragraph":
+            # Sites repeat the title at the start of the text: the rest is the text.
+            unit = units[index]
+            unit.text = self._strip_echo(unit.numbers[0], unit.text)
+            if not unit.text:
+                index += 1
+        return units[index:]
+
+    def _take_paper_head(self, units: list[_Unit]) -> list[_Unit]:
+        """A paper's head under its title: the author's name and unit, an author/source run
+        (作者:X来源:《Y》2020年第5期), the abstract and keywords (【摘要】…【关键词】…)."""
+        window = units[:PAPER_HEAD_WINDOW]
+        is_paper = any(
+            read_abstract_label(u.text) is not None or _KEYWORD_START.match(u.text) for u in window
+        )
+        index = 0
+        while index < len(units) and index < PAPER_HEAD_WINDOW:
+            unit = units[index]
+            if unit.kind == "heading":
+                break
+            run = None if self.issue.issue_label else read_metadata_run(unit.text)
+            if run:
+                self.found.authors = self.found.authors or ([run.author] if run.author else [])
+                self.found.publication = self.found.publication or run.publication
+                self.issue = run
+                if run.year and self.found.date is None:
+                    self.found.date = PartialDate(year=run.year)
+                unit.text = self._strip_echo(unit.numbers[0], unit.text[run.end :].strip())
+                if not unit.text:
+                    index += 1
+                continue
+            if is_paper and not self.found.authors and person_name(unit.text):
+                self.found.authors = [person_name(unit.text)]
+                index += 1
+                continue
+            if is_paper and _AFFILIATION.match(unit.text):
+                index += 1  # the author's unit: part of the byline, not of the text
+                continue
+            abstract = read_abstract_label(unit.text)
+            keyword_start = _KEYWORD_START.match(unit.text)
+            if abstract is None and not keyword_start:
+                break
+            context = [self.title, *self.abstract.split("。")]
+            found = split_abstract_keywords(
+                abstract if abstract is not None else unit.text, context
+            )
+            if abstract is not None and found is None:
+                self.abstract = abstract
+                index += 1
+                continue
+            before, keywords, tail = found
+            if abstract is not None:
+                self.abstract = before
+            self.keywords = keywords
+            if tail:
+                unit.text = tail
+                break
+            index += 1
+            break
         return units[index:]
 
     def _take_labelled_head(self, units: list[_Unit]) -> int:
@@ -411,8 +487,10 @@ class _OneArticle:
             year=date.year,
             month=date.month if date.year else None,
             day=date.day if date.year and date.month else None,
-            abstract=document.abstract,
-            keywords=list(document.keywords),
+            abstract=self.abstract,
+            keywords=self.keywords,
+            issue_label=self.issue.issue_label,
+            issue_number=self.issue.issue_number,
             paragraphs=paragraphs,
             url=document.url,
             source_lines=[(b.number, b.text) for b in document.blocks if b.kind != "blank"],

@@ -33,6 +33,9 @@ from archive.text import NUMBERED_ITEM, SENTENCE_END, strip_space
 SHORT_LINE_CHARS = 32
 # Punctuation that cannot start a paragraph: the line it starts continues the previous one.
 CLOSING_PUNCTUATION = "，。、；：！？）》」』”’,;:!?)]"
+# Brackets that open a label (【摘要】, ［关键词］): a line starting with one starts anew.
+LABEL_OPENING = "【［["
+_NOTE = re.compile(r"^[（(].*[）)]$")
 # Characters after which a line cannot end a paragraph.
 OPENING_OR_COMMA = "《（「『“‘([、，,"
 _SENTENCE_ENDS = re.compile(f"[{re.escape(SENTENCE_END)}][”’」』\"')）]*$")
@@ -67,6 +70,8 @@ def broken_mid_sentence(previous: str, line: str) -> bool:
     short), and the next does not start a numbered item."""
     if ends_sentence(previous) or previous[-1] in "：:；;":
         return False
+    if _NOTE.match(previous) or line[0] in LABEL_OPENING or previous[0] in LABEL_OPENING:
+        return False  # a note in brackets stands alone; 【摘要】… is a part of its own
     return len(previous) >= MIN_BROKEN_LINE and not NUMBERED_ITEM.match(line)
 
 

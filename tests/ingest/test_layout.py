@@ -241,3 +241,27 @@ def test_labelled_head_lines_give_title_subtitle_author_and_date():
     assert (article.year, article.month, article.day) == (2021, 6, 12)
     assert article.paragraphs[0].startswith("东江县现有各级非物质文化遗产")
     assert len(article.paragraphs) == 2
+
+
+def test_a_paper_gives_author_abstract_and_keywords_and_its_unit_is_not_text():
+    article = parse_fixture("paper.txt").articles[0]
+    assert article.title == "新时代基层党组织组织力提升路径研究"
+    assert article.author == "周明"
+    assert article.abstract.startswith("提升组织力是新时代基层党组织建设的重点任务。")
+    assert article.keywords == ["基层党组织", "组织力", "路径"]
+    assert article.paragraphs[0] == "一、问题的提出"
+    assert len(article.paragraphs) == 4
+
+
+def test_a_paper_saved_from_a_document_site_reads_its_source_run():
+    result = parse_fixture("paper-inline-source.txt")
+    article = result.articles[0]
+    assert (article.author, article.publication) == ("杨小红", "商情")
+    assert (article.issue_label, article.issue_number, article.year) == ("2020年第36期", 36, 2020)
+    assert article.abstract == "党支部是党的基层组织。"
+    assert article.keywords == ["基层党组织", "战斗堡垒", "作用"]
+    assert article.paragraphs == [
+        "一、什么是战斗堡垒作用",
+        "所谓战斗堡垒作用，就是指党组织的整体精神风貌。",
+    ]
+    assert reasons(result) == [(2, "正文开头重复标题")]

@@ -11,7 +11,7 @@ import logging
 import math
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from archive.ingest.base import (
@@ -129,6 +129,55 @@ _META_RE = re.compile(
     rf"(?:《(?P<pub>[^《》]{{1,40}})》\s*(?:{_ISSUE})?"
     rf"|(?P<pub_bare>[^\s《》\d:：，,。]{{2,30}}?)\s*(?:{_ISSUE_BARE}))"
 )
+
+
+@dataclass
+class MetadataRun:
+    """What a run such as 作者:杨姿姮来源:《商情》2020年第36期 says, and where it ends."""
+
+    author: str
+    publication: str
+    issue_label: str
+    year: int | None
+    issue_number: int | None
+    end: int
+
+
+def read_metadata_run(text: str) -> MetadataRun | None:
+    """The author/source run at the start of the text, if there is one."""
+    m = _META_RE.match(text)
+    if not m:
+        return None
+    prefix = "" if m.group("pub") else "b_"
+    issue = m.group(prefix + "issue")
+    year = m.group(prefix + "year") or m.group(prefix + "year2")
+    number = m.group(prefix + "num") or m.group(prefix + "num2")
+    return MetadataRun(
+        author=_clean_ws(m.group("author") or ""),
+        publication=_clean_ws(m.group("pub") or m.group("pub_bare") or ""),
+        issue_label=_norm(issue) if issue else "",
+        year=int(year) if issue else None,
+        issue_number=int(number) if issue else None,
+        end=m.end(),
+    )
+
+
+def read_abstract_label(text: str) -> str | None:
+    """The text after an abstract label (【摘要】, 摘要：…), or None."""
+    m = _ABSTRACT_LABEL.match(text)
+    return text[m.end() :].strip() if m else None
+
+
+def split_abstract_keywords(text: str, context: list[str]) -> tuple[str, list[str], str] | None:
+    """(text before, keywords, body glued after) where a keyword label (关键词：…) appears
+    in the text; None without one."""
+    k = _KEYWORD_LABEL_ANYWHERE.search(text)
+    if not k:
+        return None
+    keywords, tail = _split_keyword_run(text[k.end() :], context)
+    return text[: k.start()].strip(), keywords, tail
+
+
 _AUTHOR_ONLY_RE = re.compile(r"^作\s*者\s*[:：]\s*(?P<author>[^:：。，,]{1,40})$")
 _ABSTRACT_LABEL = re.compile(
     r"^(?:[【\[［]\s*(?:内容)?(?:摘\s*要|提\s*要)\s*[】\]］]\s*[:：]?|(?:内容)?(?:摘\s*要|提\s*要)\s*[:：])\s*"
@@ -368,20 +417,17 @@ class _ArticleBuilder:
 
     def _take_metadata(self, n: int, text: str) -> str:
         """Take an author/source run from the start of a head line (at most one of each)."""
-        m = None if self.publication or self.issue_label else _META_RE.match(text)
-        if m and m.group("author") and self.author:
-            m = None
-        if m:
-            if m.group("author"):
-                self.author = _clean_ws(m.group("author"))
-            self.publication = _clean_ws(m.group("pub") or m.group("pub_bare") or "")
-            prefix = "" if m.group("pub") else "b_"
-            if m.group(prefix + "issue"):
-                self.issue_label = _norm(m.group(prefix + "issue"))
-                year = m.group(prefix + "year") or m.group(prefix + "year2")
-                num = m.group(prefix + "num") or m.group(prefix + "num2")
-                self.year, self.issue_number = int(year), int(num)
-            text = text[m.end() :].lstrip()
+        run = None if self.publication or self.issue_label else read_metadata_run(text)
+        if run and run.author and self.author:
+            run = None
+        if run:
+            if run.author:
+                self.author = run.author
+            self.publication = run.publication
+            if run.issue_label:
+                self.issue_label = run.issue_label
+                self.year, self.issue_number = run.year, run.issue_number
+            text = text[run.end :].lstrip()
             if self.author and text.startswith(self.author):
                 self._drop(n, self.author, REASON_AUTHOR_ECHO)
                 text = text[len(self.author) :].lstrip()
