@@ -204,6 +204,7 @@ class _OneArticle:
         blocks = self.document.blocks
         running = self._running_heads(blocks)
         soft_breaks = _uses_blank_lines(blocks)
+        head = _head_lines(blocks)
         units: list[_Unit] = []
         open_line = False  # whether the last unit is a line that may go on
         for block in blocks:
@@ -222,8 +223,14 @@ class _OneArticle:
                 block.kind == "line"
                 and open_line
                 and last is not None
-                and continues(last.text, text, soft_breaks=soft_breaks)
-                and (_visibly_open(last.text, text) or not _metadata_pair(last.text, text))
+                and (
+                    _visibly_open(last.text, text)
+                    or (
+                        last.numbers[-1] not in head
+                        and continues(last.text, text, soft_breaks=soft_breaks)
+                        and not _metadata_pair(last.text, text)
+                    )
+                )
             ):
                 last.text = paragraphs.join_two(last.text, text)
                 last.numbers.append(block.number)
@@ -496,6 +503,19 @@ class _OneArticle:
             source_lines=[(b.number, b.text) for b in document.blocks if b.kind != "blank"],
             dropped=sorted(self.dropped, key=lambda d: d.number),
         )
+
+
+def _head_lines(blocks: list[Block]) -> set[int]:
+    """Numbers of the lines at the top that are a title or a newspaper head: the first
+    line, and every line above a byline, date or source line near the top. However long
+    and unpunctuated, they are not sentences broken in two."""
+    lines = [block for block in blocks if block.kind == "line" and strip_space(block.text)]
+    head = {lines[0].number} if lines else set()
+    for position, block in enumerate(lines[: MAX_HEAD_LINES + 2]):
+        if read_metadata_line(block.text) is not None:
+            head.update(line.number for line in lines[:position])
+            break
+    return head
 
 
 def _visibly_open(previous: str, following: str) -> bool:

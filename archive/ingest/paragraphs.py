@@ -36,6 +36,7 @@ CLOSING_PUNCTUATION = "，。、；：！？）》」』”’,;:!?)]"
 # Brackets that open a label (【摘要】, ［关键词］): a line starting with one starts anew.
 LABEL_OPENING = "【［["
 _NOTE = re.compile(r"^[（(].*[）)]$")
+_DASH_START = re.compile(r"^[—–－]")
 # Characters after which a line cannot end a paragraph.
 OPENING_OR_COMMA = "《（「『“‘([、，,"
 _SENTENCE_ENDS = re.compile(f"[{re.escape(SENTENCE_END)}][”’」』\"')）]*$")
@@ -72,6 +73,8 @@ def broken_mid_sentence(previous: str, line: str) -> bool:
         return False
     if _NOTE.match(previous) or line[0] in LABEL_OPENING or previous[0] in LABEL_OPENING:
         return False  # a note in brackets stands alone; 【摘要】… is a part of its own
+    if _DASH_START.match(line):
+        return False  # ——副题, ——某某: a line of its own
     return len(previous) >= MIN_BROKEN_LINE and not NUMBERED_ITEM.match(line)
 
 

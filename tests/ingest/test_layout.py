@@ -265,3 +265,23 @@ def test_a_paper_saved_from_a_document_site_reads_its_source_run():
         "所谓战斗堡垒作用，就是指党组织的整体精神风貌。",
     ]
     assert reasons(result) == [(2, "正文开头重复标题")]
+
+
+def test_a_long_title_is_never_joined_to_the_text_under_it():
+    title = "关于做好二〇二四年秋冬季森林草原防灭火工作的通知"
+    article = parse_lines(
+        title, "各乡镇人民政府，县直各有关单位：", "现将有关事项通知如下。"
+    ).articles[0]
+    assert article.title == title
+    assert article.paragraphs[0] == "各乡镇人民政府，县直各有关单位："
+
+
+def test_long_head_lines_above_a_byline_stay_lines():
+    kicker = "坚持以人民为中心的发展思想不断增进民生福祉提高人民生活品质"
+    headline = "东江县二〇二三年民生实事项目全部完成并通过验收"
+    article = parse_lines(
+        kicker, headline, "——来自基层一线的调查报告", "本报记者　周　明", "今年以来，东江县……。"
+    ).articles[0]
+    assert article.title == headline
+    assert article.subtitle == f"{kicker}\n——来自基层一线的调查报告"
+    assert article.author == "周明"
