@@ -272,7 +272,7 @@ class _BodyReader:
                 text = strip_space(_SPACES.sub(" ", " ".join(_cell_lines(cell))))
                 cells.append(text)
             if any(cells):
-                self.blocks.append(Block(self.count, " | ".join(cells), "paragraph"))
+                self.blocks.append(Block(self.count, " | ".join(cells).strip(), "paragraph"))
 
     # -- styles
 
