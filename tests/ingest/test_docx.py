@@ -297,6 +297,23 @@ def test_placeholder_title_in_the_properties_is_not_the_title():
     assert read_document(built(build)).title == ""
 
 
+def test_title_in_the_properties_that_opens_the_text_is_the_title():
+    def build(document):
+        document.core_properties.title = "春耕备耕见闻"
+        document.add_paragraph("春耕备耕见闻")
+        document.add_paragraph("正文。")
+
+    assert read_document(built(build)).title == "春耕备耕见闻"
+
+
+def test_title_in_the_properties_left_from_another_file_is_not_the_title():
+    def build(document):
+        document.core_properties.title = "公文模板"
+        document.add_paragraph("春耕备耕见闻")
+
+    assert read_document(built(build)).title == ""
+
+
 # --- Property rules ------------------------------------------------------------------------
 
 

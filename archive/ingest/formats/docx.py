@@ -459,13 +459,17 @@ def _outermost_box(box: _Element, stop: _Element) -> bool:
 
 def _read_properties(properties, document: Document) -> None:
     title = strip_space(properties.title or "")
-    if not document.title and looks_like_title(title):
+    if not document.title and recorded_title(title, document.blocks):
         document.title = title
     author = strip_space(properties.author or "")
     if looks_like_person(author):
         document.author = author
     subject = strip_space(properties.subject or "")
-    if not document.subtitle and subject and squeeze(subject) != squeeze(document.title):
+    if (
+        not document.subtitle
+        and looks_like_title(subject)
+        and squeeze(subject) != squeeze(document.title)
+    ):
         document.subtitle = subject
     document.keywords = split_keywords(properties.keywords or "")
     if not _text_has_date(document.blocks):
@@ -495,6 +499,15 @@ def created_date(created: datetime | None) -> PartialDate | None:
 def _text_has_date(blocks: list[Block]) -> bool:
     edge = blocks[:_HEAD_BLOCKS] + blocks[-_FOOT_BLOCKS:]
     return any(DATE.search(block.text) or DATELINE.match(block.text) for block in edge)
+
+
+def recorded_title(title: str, blocks: list[Block]) -> bool:
+    """Whether a title recorded in the file's properties is the text's: it must look like a
+    title and open the text. Properties outlive their text: a file made from a template or
+    saved over another one keeps the title that file had."""
+    if not looks_like_title(title):
+        return False
+    return squeeze(title) in squeeze("".join(block.text for block in blocks[:_HEAD_BLOCKS]))
 
 
 def looks_like_title(text: str) -> bool:

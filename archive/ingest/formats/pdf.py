@@ -34,7 +34,7 @@ from archive.ingest.base import (
     ParseResult,
     PartialDate,
 )
-from archive.ingest.formats.docx import looks_like_person, looks_like_title, split_keywords
+from archive.ingest.formats.docx import looks_like_person, recorded_title, split_keywords
 from archive.ingest.layout import lay_out
 from archive.ingest.metadata import DATE, date_of
 from archive.ingest.noise import PAGE_NUMBER_LINE
@@ -425,7 +425,7 @@ def _read_metadata(reader: PdfReader, document: Document) -> None:
     if info is None:
         return
     title = strip_space(_text(info.get("/Title")))
-    if looks_like_title(title):
+    if recorded_title(title, document.blocks):
         document.title = title
     author = strip_space(_text(info.get("/Author")))
     if looks_like_person(author):
