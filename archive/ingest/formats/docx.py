@@ -23,7 +23,7 @@ from archive.ingest.base import (
 )
 from archive.ingest.layout import continues, lay_out
 from archive.ingest.metadata import DATE, DATELINE
-from archive.ingest.paragraphs import join_two as join_lines
+from archive.ingest.paragraphs import join_two
 from archive.ingest.sniffing import OLE_MAGIC, ZIP_MAGIC, fail
 from archive.ingest.sources import SourceFile
 from archive.text import squeeze, strip_space
@@ -396,7 +396,7 @@ def _joined(pieces: list[str]) -> list[str]:
     joined: list[str] = []
     for piece in pieces:
         if joined and continues(joined[-1], piece, soft_breaks=False):
-            joined[-1] = join_lines(joined[-1], piece)
+            joined[-1] = join_two(joined[-1], piece)
         else:
             joined.append(piece)
     return joined

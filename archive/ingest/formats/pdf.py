@@ -38,8 +38,7 @@ from archive.ingest.formats.docx import looks_like_person, recorded_title, split
 from archive.ingest.layout import lay_out
 from archive.ingest.metadata import DATE, date_of
 from archive.ingest.noise import PAGE_NUMBER_LINE
-from archive.ingest.paragraphs import ends_sentence
-from archive.ingest.paragraphs import join_two as join_lines
+from archive.ingest.paragraphs import ends_sentence, join_two
 from archive.ingest.sniffing import PDF_MAGIC, fail
 from archive.ingest.sources import SourceFile
 from archive.text import squeeze, strip_space
@@ -408,7 +407,7 @@ def _paragraphs(body: list[_Line]) -> Iterable[tuple[int, str]]:
             yield first, text
             first, text = following.number, following.text
         else:
-            text = join_lines(text, following.text)
+            text = join_two(text, following.text)
     yield first, text
 
 
