@@ -16,6 +16,7 @@ from archive.ingest.base import (
     PartialDate,
 )
 from archive.ingest.formats.html import HtmlParser, read_document
+from archive.ingest.registry import parser_for
 from archive.ingest.sources import SourceFile
 from archive.ingest.titles import split_site_suffix, strip_site_suffix
 
@@ -436,3 +437,20 @@ def test_notice_in_a_layout_table_becomes_an_article_with_its_info_line_read():
         "为深入学习贯彻党的二十大精神，经研究，决定在全院开展主题党日活动。现将有关事项通知如下：",
         "一、活动时间",
     ]
+
+
+# --- The registry ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["page.html", "page.htm", "page.shtml", "page.xhtml"])
+def test_registry_picks_the_html_parser_by_extension(name):
+    assert (
+        parser_for(SourceFile.from_bytes(name, fixture("news-page.html").read_bytes())).format
+        == "html"
+    )
+
+
+@pytest.mark.parametrize("name", ["detail.aspx", "show.php", "page"])
+def test_registry_recognises_a_saved_page_by_content(name):
+    source = SourceFile.from_bytes(name, fixture("news-page.html").read_bytes())
+    assert parser_for(source).format == "html"

@@ -18,6 +18,7 @@ from archive.ingest.base import (
     PartialDate,
 )
 from archive.ingest.formats.markdown import MarkdownParser, read_document
+from archive.ingest.registry import parser_for
 from archive.ingest.sources import SourceFile
 
 MARKDOWN = Path(__file__).resolve().parents[1] / "fixtures" / "ingest" / "markdown"
@@ -349,3 +350,9 @@ def test_short_lines_of_a_post_survive_the_layout():
     assert article.paragraphs.count("那一天，") == 2
     assert "我站在鲜红的党旗下，" in article.paragraphs
     assert "一字一句地宣誓。" in article.paragraphs
+
+
+@pytest.mark.parametrize("name", ["clip.md", "clip.markdown", "clip.mdown"])
+def test_registry_picks_the_markdown_parser_by_extension(name):
+    source = SourceFile.from_bytes(name, "# 标题\n\n正文。\n".encode())
+    assert parser_for(source).format == "markdown"
