@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 from PIL import Image
+from pypdf.errors import DependencyError
 
 from archive.ingest.base import (
     REASON_PAGE_MARKER,
@@ -18,6 +19,7 @@ from archive.ingest.base import (
     ParseOptions,
     PartialDate,
 )
+from archive.ingest.formats import pdf as pdf_format
 from archive.ingest.formats.pdf import PdfParser, is_page_number, read_document
 from archive.ingest.registry import parser_for
 from archive.ingest.sources import SourceFile
@@ -55,7 +57,11 @@ def made(pages: list[list], *, name: str = "文件.pdf", **metadata: str) -> Sou
 
 
 def texts(source: SourceFile) -> list[str]:
-    return [block.text for block in read_document(source).blocks]
+    return texts_of(read_document(source))
+
+
+def texts_of(document) -> list[str]:
+    return [block.text for block in document.blocks]
 
 
 def failure(source: SourceFile) -> str:
@@ -347,6 +353,22 @@ def test_page_of_pictures_only_is_noted():
     assert read_document(source).notes == ["第 2 页没有文字层（可能是扫描页），未导入"]
 
 
+def test_damaged_page_is_noted_and_the_others_are_read(monkeypatch):
+    read_page = pdf_format._page_lines
+
+    def second_page_damaged(page, index):
+        if index == 2:
+            raise ValueError("damaged content stream")
+        return read_page(page, index)
+
+    monkeypatch.setattr(pdf_format, "_page_lines", second_page_damaged)
+    document = read_document(made([[BODY[0]], [BODY[1]]]))
+    assert (texts_of(document), document.notes) == (
+        [BODY[0]],
+        ["第 2 页已损坏，无法读取，未导入"],
+    )
+
+
 def test_scanned_pdf_asks_for_ocr():
     assert failure(fixture("scanned.pdf")) == (
         "scanned.pdf: 是扫描的 PDF（没有文字层），请先用 OCR 识别文字后再导入"
@@ -374,6 +396,16 @@ def test_pdf_that_only_restricts_copying_is_read():
     pdf.add_page()
     pdf.text(40, 60, "Copying is restricted.")
     assert texts(SourceFile.from_bytes("a.pdf", bytes(pdf.output()))) == ["Copying is restricted."]
+
+
+def test_pdf_whose_encryption_cannot_be_undone_asks_for_an_unencrypted_copy(monkeypatch):
+    def needs_a_library(page, index):
+        raise DependencyError("cryptography is required for AES")
+
+    monkeypatch.setattr(pdf_format, "_page_lines", needs_a_library)
+    assert failure(fixture("newspaper.pdf")) == (
+        "newspaper.pdf: PDF 使用了 AES 加密，无法读取，请打开后另存（或打印）为不加密的 PDF"
+    )
 
 
 def test_damaged_pdf_is_reported():

@@ -30,6 +30,7 @@ from archive.ingest.base import (
     Block,
     Document,
     DroppedLine,
+    ImportFailed,
     ParseOptions,
     ParseResult,
     PartialDate,
@@ -124,6 +125,9 @@ def read_document(source: SourceFile) -> Document:
     for index, page in enumerate(page_objects, 1):
         try:
             pages.append(_page_lines(page, index))
+        except DependencyError:
+            # AES needs a cryptography library; the password check may not, the text does.
+            raise _unreadable_encryption(source) from None
         except Exception as error:  # one damaged page need not lose the others
             logger.info("%s: page %d unreadable: %s", source.label, index, error)
             broken_pages.append(index)
@@ -172,14 +176,16 @@ def _open(source: SourceFile) -> PdfReader:
         try:
             opened = reader.decrypt("")
         except DependencyError:
-            raise fail(
-                source, "PDF 使用了 AES 加密，无法读取，请打开后另存（或打印）为不加密的 PDF"
-            ) from None
+            raise _unreadable_encryption(source) from None
         except (FileNotDecryptedError, PdfReadError, NotImplementedError) as error:
             raise fail(source, f"PDF 加了密，无法读取（{_reason(error)}）") from None
         if not opened:
             raise fail(source, "PDF 设置了打开密码，请用密码打开后另存为不加密的 PDF 再导入")
     return reader
+
+
+def _unreadable_encryption(source: SourceFile) -> ImportFailed:
+    return fail(source, "PDF 使用了 AES 加密，无法读取，请打开后另存（或打印）为不加密的 PDF")
 
 
 def _reason(error: Exception) -> str:
@@ -191,9 +197,13 @@ def _page_list(numbers: list[int]) -> str:
 
 
 def _has_pictures(page: PageObject) -> bool:
-    resources = page.get("/Resources")
-    resources = resources.get_object() if resources is not None else {}
-    return bool(resources.get("/XObject"))
+    """Whether the page draws pictures (or forms, which may hold them)."""
+    try:
+        resources = page.get("/Resources")
+        resources = resources.get_object() if resources is not None else {}
+        return bool(resources.get("/XObject"))
+    except Exception:  # damaged resources: nothing to tell about the page
+        return False
 
 
 # -- lines
