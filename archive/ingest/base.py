@@ -103,6 +103,9 @@ class Document:
     subtitle: str = ""
     author: str = ""
     publication: str = ""
+    # The site a page was saved from: the publication when the text names no source of
+    # its own (a page that says 来源：人民日报 reprints an article of that paper).
+    site: str = ""
     date: PartialDate | None = None
     url: str = ""
     abstract: str = ""

@@ -490,7 +490,7 @@ class _OneArticle:
             title=title,
             subtitle="\n".join(part for part in self.subtitle_parts if part),
             author=document.author or join_names(self.found.authors),
-            publication=document.publication or self.found.publication,
+            publication=document.publication or self.found.publication or document.site,
             year=date.year,
             month=date.month if date.year else None,
             day=date.day if date.year and date.month else None,

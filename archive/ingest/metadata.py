@@ -218,7 +218,8 @@ def _fields(text: str) -> LineMetadata | None:
     for index, match in enumerate(matches):
         label = re.sub(r"\s", "", match.group("label"))
         end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
-        value = strip_space(text[match.end() : end])
+        # Fields are set apart by spaces or by bars and slashes: 文字：X | 编辑：Y
+        value = strip_space(text[match.end() : end]).strip(" |｜/／·•")
         if label in _AUTHOR_LABELS:
             value = _UNIT.sub("", value)
             result.authors.extend(_split_names(value) if value else [])

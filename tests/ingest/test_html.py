@@ -74,7 +74,7 @@ def wechat() -> Document:
 
 def test_news_page_metadata_from_the_page(news):
     assert news.title == "社区党支部把“民生小事”办成“暖心实事”"
-    assert news.publication == "示例日报网"
+    assert news.site == "示例日报网"
     assert news.date == PartialDate(2024, 6, 3)
     assert news.url == "https://www.example-daily.cn/dangjian/2024-06/03/c_1234.htm"
     assert news.keywords == ["社区党建", "民生实事", "网格化服务"]
@@ -150,9 +150,9 @@ def test_gbk_page_is_decoded_by_its_meta_charset(gbk):
     assert texts(gbk)[1].startswith("为进一步发挥党员先锋模范作用")
 
 
-def test_gbk_page_title_loses_the_site_suffix_which_names_the_publication(gbk):
+def test_gbk_page_title_loses_the_site_suffix_which_names_the_site(gbk):
     assert gbk.title == "某某镇开展“党员志愿服务月”活动"
-    assert gbk.publication == "某某县人民政府网"
+    assert gbk.site == "某某县人民政府网"
 
 
 def test_gbk_page_blocks_keep_the_info_line_and_table_rows_without_the_menu(gbk):
@@ -236,7 +236,7 @@ def test_menu_rows_of_a_layout_table_are_left_out(notice):
 
 def test_the_title_line_shown_on_the_page_tells_where_the_site_name_starts(notice):
     assert notice.title == "关于开展主题党日活动的通知"
-    assert notice.publication == "某某学院党委"
+    assert notice.site == "某某学院党委"
     assert notice.dropped == [DroppedLine(9, "关于开展主题党日活动的通知", REASON_REPEATED_TITLE)]
 
 
@@ -297,7 +297,7 @@ def test_an_h1_inside_the_article_is_the_title_and_not_repeated_as_a_block():
 
 def test_without_an_h1_the_title_tag_without_its_suffix_is_the_title():
     document = read_document(page(h1="", title="乡村振兴的“领头雁” - 示例新闻网"))
-    assert (document.title, document.publication) == ("乡村振兴的“领头雁”", "示例新闻网")
+    assert (document.title, document.site) == ("乡村振兴的“领头雁”", "示例新闻网")
 
 
 def test_an_h1_unlike_the_page_title_is_a_column_name_not_the_title():
@@ -414,7 +414,8 @@ def test_news_page_becomes_an_article_with_the_byline_read():
     assert article.title == "社区党支部把“民生小事”办成“暖心实事”"
     assert article.author == "周晓燕"
     assert (article.year, article.month, article.day) == (2024, 6, 3)
-    assert article.publication == "示例日报网"
+    # The page's own source line names the paper; the site is where it was saved from.
+    assert article.publication == "示例日报"
     assert article.paragraphs[0].startswith("“楼道灯修好了")
     assert article.paragraphs[2] == "### 小网格连着大民生"
     assert article.paragraphs[-1].startswith("街道党工委有关负责人表示")

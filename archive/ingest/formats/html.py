@@ -442,7 +442,7 @@ def _metadata(document: Document, page: _Page, extracted: object) -> None:
     site = _site_name(getattr(extracted, "sitename", None) or page.meta("og:site_name"))
     # trafilatura's title may have lost the suffix already: the site is read off <title>.
     _, suffix_site = split_site_suffix(page.title_text(), site)
-    document.publication = site or _site_name(suffix_site)
+    document.site = site or _site_name(suffix_site)
     document.author = strip_space(getattr(extracted, "author", None) or "")
     date = getattr(extracted, "date", None)
     document.date = parse_date(date) if date else None
@@ -497,7 +497,7 @@ def _choose_title(
     """The page's <h1> above or at the start of the text, else the page's title without the
     site's name. An <h1> that is neither the title nor part of it (a logo, a column's name)
     is not the title, unless the page's title is only the site's name."""
-    site = document.publication
+    site = document.site
     # The page's own title: trafilatura's prefers a lone <h1>, which is what is in question.
     named = page.meta("og:title") or page.title_text() or getattr(extracted, "title", None)
     title = strip_site_suffix(named or "", site)
@@ -524,8 +524,8 @@ def _choose_title(
             if shown and whole.startswith(shown) and rest[:1] in _SEPARATORS:
                 chosen = segment.text
                 named_site = rest.lstrip("".join(_SEPARATORS))
-                if not document.publication and len(named_site) <= MAX_SITE_CHARS:
-                    document.publication = _site_name(named_site)
+                if not document.site and len(named_site) <= MAX_SITE_CHARS:
+                    document.site = _site_name(named_site)
                 break
     document.title = chosen or title
     abstract = getattr(extracted, "description", None) or ""
