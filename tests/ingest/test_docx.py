@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document as new_docx
-from docx.oxml.parser import OxmlElement
+from docx.oxml.parser import OxmlElement, parse_xml
 from PIL import Image
 
 from archive.ingest.base import (
@@ -256,6 +256,41 @@ def test_deleted_revision_is_not_text():
         paragraph._p.append(deleted)
 
     assert [block.text for block in read_document(built(build)).blocks] == ["保留的文字。"]
+
+
+TEXT_BOX_RUN = """
+<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+     xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"
+     xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+     xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+     xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"
+     xmlns:v="urn:schemas-microsoft-com:vml">
+  <mc:AlternateContent>
+    <mc:Choice Requires="wps"><w:drawing><wp:anchor><wp:docPr id="1" name="文本框 1"/>
+      <a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">
+        <wps:wsp><wps:txbx><w:txbxContent>
+          <w:p><w:r><w:t>文本框里的说明文字。</w:t></w:r></w:p>
+        </w:txbxContent></wps:txbx></wps:wsp>
+      </a:graphicData></a:graphic>
+    </wp:anchor></w:drawing></mc:Choice>
+    <mc:Fallback><w:pict><v:rect><v:textbox><w:txbxContent>
+      <w:p><w:r><w:t>文本框里的说明文字。</w:t></w:r></w:p>
+    </w:txbxContent></v:textbox></v:rect></w:pict></mc:Fallback>
+  </mc:AlternateContent>
+</w:r>
+"""
+
+
+def test_text_box_is_read_once_after_its_paragraph():
+    def build(document):
+        paragraph = document.add_paragraph("正文一段。")
+        paragraph._p.append(parse_xml(TEXT_BOX_RUN))
+
+    document = read_document(built(build))
+    assert (document.blocks, document.dropped) == (
+        [Block(1, "正文一段。", "paragraph"), Block(2, "文本框里的说明文字。", "paragraph")],
+        [],
+    )
 
 
 def test_pictures_are_dropped_with_a_note():

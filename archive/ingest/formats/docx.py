@@ -277,7 +277,7 @@ class _BodyReader:
     # -- styles
 
     def _role(self, p: _Element) -> tuple[str, int]:
-        """ "title", "subtitle", "heading" (with its level), "contents" or "paragraph"."""
+        """What the paragraph is: title, subtitle, heading (and level), contents or paragraph."""
         ppr = p.find(qn("w:pPr"))
         style_id = ""
         if ppr is not None:
@@ -417,38 +417,30 @@ def _enclosing_table(row: _Element) -> _Element | None:
 def _images(p: _Element) -> Iterator[str]:
     """A name for each picture in the paragraph: its alternative text, else Word's name."""
     for drawing in p.iter(_W_DRAWING):
-        if _inside_fallback(drawing, p) or next(drawing.iter(_PICTURE), None) is None:
-            continue
-        properties = next(drawing.iter(_DOC_PR), None)
-        name = ""
-        if properties is not None:
-            name = properties.get("descr") or properties.get("name") or ""
-        yield strip_space(name) or "图片"
+        if _own(drawing, p) and any(_own(picture, p) for picture in drawing.iter(_PICTURE)):
+            properties = next(drawing.iter(_DOC_PR), None)
+            name = ""
+            if properties is not None:
+                name = properties.get("descr") or properties.get("name") or ""
+            yield strip_space(name) or "图片"
     for pict in p.iter(_W_PICT):
-        if not _inside_fallback(pict, p) and next(pict.iter(_VML_IMAGE), None) is not None:
+        if _own(pict, p) and any(_own(image, p) for image in pict.iter(_VML_IMAGE)):
             yield "图片"
 
 
 def _text_boxes(p: _Element) -> Iterator[_Element]:
-    # A text box is written twice, as a drawing and as a VML fallback: read the first only.
     for box in p.iter(_W_TXBX_CONTENT):
-        if not _inside_fallback(box, p) and _outermost_box(box, p):
+        if _own(box, p):
             yield box
 
 
-def _inside_fallback(element: _Element, stop: _Element) -> bool:
+def _own(element: _Element, paragraph: _Element) -> bool:
+    """Whether the element belongs to the paragraph itself: not to a text box in it (read
+    as paragraphs of their own), nor to the VML copy Word writes of each drawing for older
+    readers (the drawing itself is read)."""
     parent = element.getparent()
-    while parent is not None and parent is not stop:
-        if parent.tag == _MC_FALLBACK:
-            return True
-        parent = parent.getparent()
-    return False
-
-
-def _outermost_box(box: _Element, stop: _Element) -> bool:
-    parent = box.getparent()
-    while parent is not None and parent is not stop:
-        if parent.tag == _W_TXBX_CONTENT:
+    while parent is not None and parent is not paragraph:
+        if parent.tag in (_MC_FALLBACK, _W_TXBX_CONTENT):
             return False
         parent = parent.getparent()
     return True
