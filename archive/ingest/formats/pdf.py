@@ -42,7 +42,7 @@ from archive.ingest.noise import PAGE_NUMBER_LINE
 from archive.ingest.paragraphs import ends_sentence, join_two
 from archive.ingest.sniffing import PDF_MAGIC, fail
 from archive.ingest.sources import SourceFile
-from archive.text import squeeze, strip_space
+from archive.text import has_cjk, squeeze, strip_space
 
 logger = logging.getLogger(__name__)
 
@@ -256,8 +256,13 @@ def _multiply(a: list[float], b: list[float]) -> list[float]:
 
 
 def _ems(text: str) -> float:
-    """The width of the text in characters of its size: Chinese one each, Latin half."""
-    return sum(1.0 if unicodedata.east_asian_width(char) in "WF" else 0.5 for char in text)
+    """The width of the text in characters of its size: Chinese one each, Latin half.
+
+    Quotes, dashes and ellipses are as wide as a Chinese character in Chinese type, half
+    as wide in Latin type (Unicode calls their width ambiguous).
+    """
+    wide = "WFA" if has_cjk(text) else "WF"
+    return sum(1.0 if unicodedata.east_asian_width(char) in wide else 0.5 for char in text)
 
 
 # -- running heads and page numbers
