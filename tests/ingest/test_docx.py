@@ -484,6 +484,16 @@ def test_does_not_accept_another_zip():
     assert not DocxParser().accepts(buffer.getvalue())
 
 
+def test_registry_sends_an_excel_file_named_docx_to_the_word_parser_for_its_message():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    source = SourceFile.from_bytes("表格.docx", buffer.getvalue())
+    with pytest.raises(ImportFailed, match="是Excel 文件，不是 Word 文档"):
+        parser_for(source).parse(source, ParseOptions())
+
+
 def test_registry_chooses_the_word_parser_for_a_docx():
     assert isinstance(parser_for(fixture("report.docx")), DocxParser)
 

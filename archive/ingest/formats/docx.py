@@ -38,6 +38,7 @@ _CONTENTS_STYLE = re.compile(r"^(?:toc|目录)\d?$|^(?:tocheading|目录标题)$
 _BODY_OUTLINE_LEVEL = 9
 _MAX_STYLE_DEPTH = 10
 
+_CONTENT_TYPES = b"[Content_Types].xml"
 _KEYWORD_SEPARATORS = re.compile(r"\s*[;；,，、]\s*")
 # The date a file was created says when its text was written only if the text gives none:
 # layout prefers the format's date to one written in the text, so we look for one first,
@@ -131,9 +132,10 @@ class DocxParser:
 
     def accepts(self, head: bytes) -> bool:
         # A .docx is a zip archive whose first members (named in their local headers, which
-        # are not compressed) include word/document.xml; Excel and PowerPoint files have xl/
-        # and ppt/ instead.
-        return head.startswith(ZIP_MAGIC) and b"word/" in head
+        # are not compressed) include word/document.xml. Any Office package (its first
+        # member is [Content_Types].xml) is taken too: reading it tells an Excel or
+        # PowerPoint file named .docx apart, where a guess would only say it is not text.
+        return head.startswith(ZIP_MAGIC) and (b"word/" in head or _CONTENT_TYPES in head)
 
     def parse(self, source: SourceFile, options: ParseOptions) -> ParseResult:
         return lay_out(read_document(source), source, options)
