@@ -380,7 +380,15 @@ def test_written_titles_are_titles(title):
 
 @pytest.mark.parametrize(
     "author",
-    ["Administrator", "微软用户", "Windows 用户", "DESKTOP-7F3K2QL", "user01", "python-docx"],
+    [
+        "Administrator",
+        "微软用户",
+        "Windows 用户",
+        "DESKTOP-7F3K2QL",
+        "zhang.wei@example.com",
+        "user01",
+        "python-docx",
+    ],
 )
 def test_account_names_are_not_authors(author):
     assert not looks_like_person(author)

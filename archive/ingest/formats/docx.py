@@ -26,7 +26,7 @@ from archive.ingest.metadata import DATE, DATELINE
 from archive.ingest.paragraphs import join_two
 from archive.ingest.sniffing import OLE_MAGIC, ZIP_MAGIC, fail
 from archive.ingest.sources import SourceFile
-from archive.text import squeeze, strip_space
+from archive.text import has_cjk, squeeze, strip_space
 
 # Word's own style names, and those of Chinese Word and WPS, lower-cased without spaces.
 _TITLE_STYLES = frozenset({"title", "标题"})
@@ -80,9 +80,10 @@ _PLACEHOLDER_NAMES = frozenset(
         "系统之家",
     )
 )
-# An account or computer name rather than a person's: DESKTOP-1A2B3C, user01, PC-2019.
+# An account, computer or mail name rather than a person's: DESKTOP-1A2B3C, user01, PC-2019.
 _ACCOUNT_NAME = re.compile(
-    r"^(?:(?:desktop|laptop|pc|win|user|admin)[-_]?[a-z0-9]*|[a-z0-9_.-]*\d[a-z0-9_.-]*)$",
+    r"^(?:(?:desktop|laptop|pc|win|user|admin)[-_]?[a-z0-9]*|[a-z0-9_.-]*\d[a-z0-9_.-]*"
+    r"|\S+@\S+)$",
     re.IGNORECASE,
 )
 _FILE_NAME = re.compile(
@@ -514,7 +515,7 @@ def looks_like_title(text: str) -> bool:
     if _FILE_NAME.search(text) or re.fullmatch(r"[\W\d_]*", text):
         return False
     # A title in a legacy encoding read as Latin-1 is mojibake: Latin-1 letters, no Chinese.
-    return not re.search(r"[\x80-\xff]", text) or bool(re.search(r"[\u3400-\u9fff]", text))
+    return not re.search(r"[\x80-\xff]", text) or has_cjk(text)
 
 
 def looks_like_person(text: str) -> bool:
