@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 from PIL import Image
+from pypdf import PdfWriter
 from pypdf.errors import DependencyError
 
 from archive.ingest.base import (
@@ -396,6 +397,18 @@ def test_pdf_that_only_restricts_copying_is_read():
     pdf.add_page()
     pdf.text(40, 60, "Copying is restricted.")
     assert texts(SourceFile.from_bytes("a.pdf", bytes(pdf.output()))) == ["Copying is restricted."]
+
+
+def test_pdf_encrypted_with_aes_that_only_restricts_copying_is_read():
+    pdf = FPDF(unit="pt", format=(420, 595))
+    pdf.set_font("Courier", size=10)
+    pdf.add_page()
+    pdf.text(40, 60, "Copying is restricted.")
+    writer = PdfWriter(clone_from=io.BytesIO(bytes(pdf.output())))
+    writer.encrypt(user_password="", owner_password="owner", algorithm="AES-256")
+    data = io.BytesIO()
+    writer.write(data)
+    assert texts(SourceFile.from_bytes("a.pdf", data.getvalue())) == ["Copying is restricted."]
 
 
 def test_pdf_whose_encryption_cannot_be_undone_asks_for_an_unencrypted_copy(monkeypatch):
