@@ -281,6 +281,7 @@ def test_post_metadata_and_text_end_before_the_page_tools(wechat):
     assert wechat.title == "七一前夕，我们重温入党誓词"
     assert wechat.date == PartialDate(2024, 6, 28)
     assert wechat.url == "http://mp.example.cn/s/AbCdEf123"
+    assert wechat.site == "某某机关党建"  # the account, not the platform
     assert texts(wechat)[0] == "点击上方蓝字关注我们"
     assert texts(wechat)[-1] == "文字：李晓 ｜ 编辑：王丹 ｜ 审核：张伟"
 
@@ -455,3 +456,11 @@ def test_registry_picks_the_html_parser_by_extension(name):
 def test_registry_recognises_a_saved_page_by_content(name):
     source = SourceFile.from_bytes(name, fixture("news-page.html").read_bytes())
     assert parser_for(source).format == "html"
+
+
+def test_a_wechat_post_is_published_by_its_account_without_the_follow_prompt():
+    [article] = HtmlParser().parse(fixture("wechat-post.html"), ParseOptions()).articles
+    assert article.publication == "某某机关党建"
+    assert article.author == "李晓"
+    assert "点击上方蓝字关注我们" not in article.paragraphs
+    assert any(line.reason == "网页或公众号的按钮、导航" for line in article.dropped)

@@ -439,7 +439,9 @@ def _article_segments(segments: list[_Segment], extracted: object) -> list[_Segm
 
 
 def _metadata(document: Document, page: _Page, extracted: object) -> None:
-    site = _site_name(getattr(extracted, "sitename", None) or page.meta("og:site_name"))
+    site = _account_name(page) or _site_name(
+        getattr(extracted, "sitename", None) or page.meta("og:site_name")
+    )
     # trafilatura's title may have lost the suffix already: the site is read off <title>.
     _, suffix_site = split_site_suffix(page.title_text(), site)
     document.site = site or _site_name(suffix_site)
@@ -466,6 +468,23 @@ def _metadata(document: Document, page: _Page, extracted: object) -> None:
             if keyword and keyword not in keywords and squeeze(keyword) != squeeze(site):
                 keywords.append(keyword)
     document.keywords = keywords
+
+
+# Where a post on a publishing platform (a WeChat official account's page) names the account
+# that published it: the account, not the platform, is the publication.
+_ACCOUNT_NAME = (
+    '//*[@id="js_name"]',
+    '//*[contains(concat(" ", normalize-space(@class), " "), " profile_nickname ")]',
+)
+
+
+def _account_name(page: _Page) -> str:
+    for path in _ACCOUNT_NAME:
+        for element in page.tree.xpath(path):
+            name = strip_space(element.text_content())
+            if name:
+                return name
+    return ""
 
 
 def _site_name(name: str) -> str:
