@@ -138,6 +138,23 @@ def join_names(names: list[str]) -> str:
     return "、".join(dict.fromkeys(name for name in names if name))
 
 
+# --- Keywords and addresses ---------------------------------------------------------------
+
+# Keywords in one field: set apart by semicolons, commas, 、, bars or line breaks, and by
+# spaces only where none of those appears ("党建 基层治理").
+_KEYWORD_MARKS = re.compile(r"\s*[;；,，、|｜\n]\s*")
+KEYWORD_TRIM = " \t\u3000。.;；,，、:：#"
+URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+
+
+def split_keywords(text: str) -> list[str]:
+    """The keywords of a keyword field, in order, each once."""
+    text = strip_space(text)
+    parts = _KEYWORD_MARKS.split(text) if _KEYWORD_MARKS.search(text) else text.split()
+    keywords = (strip_space(part).strip(KEYWORD_TRIM) for part in parts)
+    return list(dict.fromkeys(keyword for keyword in keywords if keyword))
+
+
 # --- Metadata lines ----------------------------------------------------------------------
 
 # 本报记者 X、Y  记者 X  通讯员 X  新华社记者 X  特约记者 X  (several roles on one line)

@@ -28,6 +28,7 @@ from archive.ingest.base import (
     ParsedArticle,
     ParseResult,
 )
+from archive.ingest.metadata import KEYWORD_TRIM, split_keywords
 from archive.ingest.noise import (
     PAGE_MARKER,
     match_page_header,
@@ -195,7 +196,6 @@ _KEYWORD_SEPS = {
     "space": re.compile(r"\s+"),
 }
 _FIRST_KEYWORD_SEP = re.compile(r"(?P<semicolon>\s*[;；])|(?P<comma>\s*[,，、])|(?P<space>\s+)")
-_KEYWORD_TRIM = " \t\u3000。.;；,，、:："
 _SENTENCE_PUNCT = re.compile(r"[。！？!?，,：:“”\"]")
 # Where body text visibly starts after the last keyword.
 _TAIL_MARKER = re.compile(
@@ -219,16 +219,6 @@ def _jieba() -> Any:
         jieba.setLogLevel(logging.WARNING)
         _jieba_module = jieba
     return _jieba_module
-
-
-def split_keywords(s: str) -> list[str]:
-    """Split a keyword run ("a；b；c", "a, b, c" or "a b c") into clean keywords."""
-    s = s.strip(_KEYWORD_TRIM)
-    if not s:
-        return []
-    first = _FIRST_KEYWORD_SEP.search(s)
-    sep = _KEYWORD_SEPS[first.lastgroup] if first and first.lastgroup else _KEYWORD_SEPS["space"]
-    return [k for k in (part.strip(_KEYWORD_TRIM) for part in sep.split(s)) if k]
 
 
 def _split_glued_keyword(rest: str, context: list[str]) -> int:
@@ -266,12 +256,12 @@ def _split_keyword_run(s: str, context: list[str]) -> tuple[list[str], str]:
         segment = s[pos:end]
         is_last = m is None
         if (
-            len(segment.strip(_KEYWORD_TRIM)) <= _MAX_KEYWORD_LEN
+            len(segment.strip(KEYWORD_TRIM)) <= _MAX_KEYWORD_LEN
             and not _SENTENCE_PUNCT.search(segment.rstrip("。."))
             and (not is_last or len(segment) <= _MAX_KEYWORD_LEN)
         ):
-            if segment.strip(_KEYWORD_TRIM):
-                keywords.append(segment.strip(_KEYWORD_TRIM))
+            if segment.strip(KEYWORD_TRIM):
+                keywords.append(segment.strip(KEYWORD_TRIM))
             if m is None:
                 return keywords, ""
             pos = m.end()
@@ -279,7 +269,7 @@ def _split_keyword_run(s: str, context: list[str]) -> tuple[list[str], str]:
         # This segment is the last keyword with the body glued to it.
         rest = s[pos:]
         cut = _split_glued_keyword(rest, [*context, *keywords])
-        keyword = rest[:cut].strip(_KEYWORD_TRIM)
+        keyword = rest[:cut].strip(KEYWORD_TRIM)
         if keyword:
             keywords.append(keyword)
         return keywords, rest[cut:].strip()

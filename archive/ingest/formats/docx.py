@@ -22,7 +22,7 @@ from archive.ingest.base import (
     PartialDate,
 )
 from archive.ingest.layout import continues, lay_out
-from archive.ingest.metadata import DATE, DATELINE
+from archive.ingest.metadata import DATE, DATELINE, split_keywords
 from archive.ingest.paragraphs import join_two
 from archive.ingest.sniffing import OLE_MAGIC, ZIP_MAGIC, fail
 from archive.ingest.sources import SourceFile
@@ -39,7 +39,6 @@ _BODY_OUTLINE_LEVEL = 9
 _MAX_STYLE_DEPTH = 10
 
 _CONTENT_TYPES = b"[Content_Types].xml"
-_KEYWORD_SEPARATORS = re.compile(r"\s*[;；,，、]\s*")
 # The date a file was created says when its text was written only if the text gives none:
 # layout prefers the format's date to one written in the text, so we look for one first,
 # among the lines where layout would (the head and the foot of the article).
@@ -469,15 +468,6 @@ def _read_properties(properties, document: Document) -> None:
     document.keywords = split_keywords(properties.keywords or "")
     if not _text_has_date(document.blocks):
         document.date = created_date(properties.created)
-
-
-def split_keywords(text: str) -> list[str]:
-    keywords: list[str] = []
-    for keyword in _KEYWORD_SEPARATORS.split(strip_space(text)):
-        keyword = strip_space(keyword)
-        if keyword and keyword not in keywords:
-            keywords.append(keyword)
-    return keywords
 
 
 def created_date(created: datetime | None) -> PartialDate | None:

@@ -27,7 +27,7 @@ from archive.ingest.base import (
     ParseResult,
 )
 from archive.ingest.layout import lay_out
-from archive.ingest.metadata import parse_date, read_metadata_line
+from archive.ingest.metadata import URL, parse_date, read_metadata_line, split_keywords
 from archive.ingest.sniffing import SNIFF_BYTES, fail, is_binary, plausibly_chinese
 from archive.ingest.sources import SourceFile
 from archive.ingest.titles import MAX_SITE_CHARS, split_site_suffix, strip_site_suffix
@@ -58,11 +58,9 @@ _HTML_MARK = re.compile(r"<html[\s>]|<!doctype\s+html", re.IGNORECASE)
 _PROLOGUE = re.compile(r"^(?:[\ufeff\s]+|<\?xml[^>]*\?>|<!--.*?-->)*", re.DOTALL)
 _HTML_START = re.compile(r"^<(?:head|body|div|p|table|meta|title)\b", re.IGNORECASE)
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.IGNORECASE)
-_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _DOMAIN = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)+$", re.IGNORECASE)
 # What pages put between a title and the site's name.
 _SEPARATORS = frozenset("-_|｜–—")
-_KEYWORD_SEPARATORS = re.compile(r"[,，;；、]+")
 # A line break inside Chinese text in the page's source is no space on the screen.
 _CJK_BREAK = re.compile(rf"(?<=[{CJK}，。、；：！？”’）》])[ \t\r\n\f]*\n[ \t\r\n\f]*(?=[{CJK}])")
 _ASCII_SPACE = re.compile(r"[ \t\r\n\f]+")
@@ -457,17 +455,12 @@ def _metadata(document: Document, page: _Page, extracted: object) -> None:
                 getattr(extracted, "url", None) or "",
                 _saved_from(page),
             )
-            if _URL.match(url)
+            if URL.match(url)
         ),
         "",
     )
-    keywords: list[str] = []
-    for tag in getattr(extracted, "tags", None) or []:
-        for keyword in _KEYWORD_SEPARATORS.split(tag):
-            keyword = strip_space(keyword)
-            if keyword and keyword not in keywords and squeeze(keyword) != squeeze(site):
-                keywords.append(keyword)
-    document.keywords = keywords
+    tags = "；".join(getattr(extracted, "tags", None) or [])
+    document.keywords = [k for k in split_keywords(tags) if squeeze(k) != squeeze(site)]
 
 
 # Where a post on a publishing platform (a WeChat official account's page) names the account

@@ -24,7 +24,7 @@ from archive.ingest.base import (
     PartialDate,
 )
 from archive.ingest.layout import lay_out
-from archive.ingest.metadata import parse_date
+from archive.ingest.metadata import URL, parse_date, split_keywords
 from archive.ingest.paragraphs import join_lines
 from archive.ingest.sniffing import is_binary, read_text
 from archive.ingest.sources import SourceFile
@@ -43,10 +43,8 @@ _URL_KEYS = ("url", "link", "source_url", "original_url", "链接", "原文链�
 _KEYWORD_KEYS = ("tags", "keywords", "关键词", "标签")
 _ABSTRACT_KEYS = ("description", "summary", "abstract", "摘要")
 _SUBTITLE_KEYS = ("subtitle", "副标题")
-_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 # A wiki link, as note apps write people and tags: [[张三]], [[张三|笔名]].
 _WIKI_LINK = re.compile(r"^\[\[(?:[^\]|]*\|)?([^\]]*)\]\]$")
-_KEYWORD_SEPARATORS = re.compile(r"[,，;；、|\s]+")
 # A first line of front matter that reads "key: value" makes broken YAML a front matter
 # still; anything else between two --- lines is Markdown (a rule and a setext heading).
 _KEY_LINE = re.compile(rf"^\s*[\w{CJK}-]+\s*[:：]")
@@ -135,15 +133,15 @@ def _apply_front_matter(data: dict[str, Any], document: Document) -> None:
     document.date = _date(first(_DATE_KEYS))
     # Clippers write the page's address under "source"; a name there is the publication.
     for value in (_text(first(_URL_KEYS)), _text(data.get("source"))):
-        if _URL.match(value):
+        if URL.match(value):
             document.url = value
             break
     names = [_text(data.get(key)) for key in _PUBLICATION_KEYS]
-    document.publication = _unwiki(next((n for n in names if n and not _URL.match(n)), ""))
+    document.publication = _unwiki(next((n for n in names if n and not URL.match(n)), ""))
     document.abstract = _text(first(_ABSTRACT_KEYS))
     keywords: list[str] = []
     for value in _as_list(first(_KEYWORD_KEYS)):
-        parts = [value] if not isinstance(value, str) else _KEYWORD_SEPARATORS.split(value)
+        parts = [value] if not isinstance(value, str) else split_keywords(value)
         for part in parts:
             keyword = _unwiki(_text(part)).lstrip("#")
             if keyword and keyword not in keywords:
@@ -389,7 +387,7 @@ def _only_link(inline: Token) -> str:
     children = [c for c in inline.children or [] if c.type != "text" or c.content.strip()]
     if len(children) >= 2 and children[0].type == "link_open" and children[-1].type == "link_close":
         href = str(children[0].attrs.get("href", ""))
-        return href if _URL.match(href) else ""
+        return href if URL.match(href) else ""
     return ""
 
 

@@ -35,9 +35,9 @@ from archive.ingest.base import (
     ParseResult,
     PartialDate,
 )
-from archive.ingest.formats.docx import looks_like_person, recorded_title, split_keywords
+from archive.ingest.formats.docx import looks_like_person, recorded_title
 from archive.ingest.layout import lay_out
-from archive.ingest.metadata import DATE, date_of
+from archive.ingest.metadata import DATE, date_of, split_keywords
 from archive.ingest.noise import PAGE_NUMBER_LINE
 from archive.ingest.paragraphs import ends_sentence, join_two
 from archive.ingest.sniffing import PDF_MAGIC, fail

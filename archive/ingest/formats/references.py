@@ -29,6 +29,7 @@ from archive.ingest.base import (
     ParseOptions,
     ParseResult,
 )
+from archive.ingest.metadata import split_keywords
 from archive.ingest.sniffing import fail, iter_lines, read_text
 from archive.ingest.sources import SourceFile
 from archive.text import CJK, collapse_space, strip_space
@@ -49,7 +50,6 @@ _MIN_TAG_LINES = 3
 
 # Separators inside one field: CNKI writes "张三;李四;" and "党建;组织力;".
 _AUTHOR_SEPARATORS = re.compile(r"[;；\n]")
-_KEYWORD_SEPARATORS = re.compile(r"[;；,，\n]")
 # "2020", "2020-06-15", "2020/06/15/", "2020///", "2020.6", "2020年6月15日".
 _DATE = re.compile(
     r"(?<!\d)([12]\d{3})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2}))?)?(?!\d)"
@@ -203,7 +203,7 @@ def _article(fields: _Fields, lines: list[tuple[int, str]]) -> ParsedArticle | N
         month=month,
         day=day,
         abstract=_first(fields.abstracts),
-        keywords=_split(fields.keywords, _KEYWORD_SEPARATORS),
+        keywords=split_keywords("；".join(fields.keywords)),
         url=_url(fields),
         is_record=True,
         source_lines=lines,

@@ -28,6 +28,7 @@ from archive.ingest.base import (
     ParseResult,
     PartialDate,
 )
+from archive.ingest.metadata import split_keywords
 from archive.ingest.paragraphs import join_lines, split_paragraphs
 from archive.ingest.sniffing import fail, iter_lines, read_text, sniff_encoding
 from archive.ingest.sources import SourceFile
@@ -75,7 +76,6 @@ _NAME_NOISE = re.compile(r"[\s_\-\ufeff]+")
 
 # --- Values --------------------------------------------------------------------------------
 
-_KEYWORD_SEPARATORS = re.compile(r"[；;，,、\n]")
 # Characters no database column can hold: NUL, and halves of surrogate pairs that a JSON
 # "\ud800" escape can produce.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -233,7 +233,7 @@ def _keywords(value: Any) -> list[str]:
     if isinstance(value, list):
         parts = [_one_line(item) for item in value]
     else:
-        parts = [strip_space(part) for part in _KEYWORD_SEPARATORS.split(as_text(value))]
+        parts = split_keywords(as_text(value))
     return list(dict.fromkeys(part for part in parts if part))
 
 
