@@ -595,3 +595,19 @@ def test_empty_results_suggest_removing_quotes_and_filters_and_show_the_words(cl
 def test_search_errors_are_explained(client):
     content = page(client, "/search/", {"year": "abc"}, status=400)
     assert 'role="alert"' in content and "年份应为四位数字" in content
+
+
+@pytest.mark.usefixtures("corpus_db")
+def test_results_title_shows_the_query_as_typed_with_its_own_quotes_once(client):
+    content = page(client, "/search/", {"q": '"战斗堡垒"'})
+    title = re.search(r"<title>(.*?)</title>", content).group(1)
+    assert title.startswith("检索结果：&quot;战斗堡垒&quot; · ")
+    assert "“&quot;" not in title and "“" not in title
+
+
+@pytest.mark.usefixtures("corpus_db")
+def test_results_heading_is_the_count_alone_and_the_time_taken_stands_beside_it(client):
+    content = page(client, "/search/", {"q": "党支部"})
+    heading = re.search(r'<h2 id="results-heading"[^>]*>(.*?)</h2>', content, re.S).group(1)
+    assert re.fullmatch(r"找到 \d+ 篇文章", heading)
+    assert re.search(r'</h2>\s*<p class="elapsed">用时 \d+ 毫秒</p>', content)
