@@ -146,7 +146,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文")]
+# Chinese is the source language and the default; LocaleMiddleware picks English for a
+# browser that asks for it, or for a reader who chose it (the language cookie). URLs carry
+# no language prefix: a link to an article is the same whoever shares it.
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
