@@ -35,10 +35,10 @@ def post_worker_init(worker):
     """Each worker opens the search index before its first request (not before the fork:
     open files would be shared, and their read positions with them), so the first
     searches after a start or restart do not wait for it."""
-    from search.indexing import search_backend
+    from search.engines import get_engine
 
     try:
-        if not search_backend().warm():
+        if not get_engine().warm():
             worker.log.warning("search index unavailable at worker start")
     except Exception:  # a worker that cannot boot serves nothing at all; searches will tell
         worker.log.exception("opening the search index at worker start failed")

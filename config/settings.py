@@ -166,8 +166,9 @@ STORAGES = {
 # pages link to unhashed names and WhiteNoise serves them from the source directories.
 WHITENOISE_USE_FINDERS = DEBUG or not (STATIC_ROOT / "staticfiles.json").is_file()
 
-# Search: Whoosh behind a backend of our own (search/backends.py), which adds Chinese
-# analysis and exact phrases. Point HAYSTACK_CONNECTIONS elsewhere to change engines.
+# Search: the engine behind search's contract (search/contract.py), by name: "whoosh", the
+# embedded default, keeps its index in WENCUI_INDEX_DIR through haystack's connection.
+WENCUI_SEARCH_ENGINE = os.environ.get("WENCUI_SEARCH_ENGINE", "whoosh")
 HAYSTACK_CONNECTIONS = {
     "default": {
         "ENGINE": "search.backends.ArchiveWhooshEngine",

@@ -24,7 +24,7 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -48,10 +48,12 @@ from search.analysis import (
     query_words,
 )
 from search.codec import ArchiveCodec, read_numbers
+from search.errors import IndexLocked, IndexMissing, IndexUnavailable
 from search.folding import fold
 from search.memo import SET_BYTES, Memo, searcher_memo
 from search.query import ParsedQuery
 from search.scoring import ArchiveBM25F, field_lengths
+from search.types import YearRange
 
 log = logging.getLogger("wencui.search")
 
@@ -82,28 +84,6 @@ EXACT_FIELDS = {
 
 # What Whoosh raises when index files are missing, truncated or corrupted.
 READ_ERRORS = (OSError, EOFError, ValueError, zlib.error, struct.error, EmptyIndexError)
-
-
-class IndexUnavailable(Exception):
-    """The index cannot be read (missing, corrupted): search says so instead of failing."""
-
-
-class IndexLocked(Exception):
-    """Another writer held the index lock for longer than WRITE_LOCK_TIMEOUT."""
-
-
-@dataclass(frozen=True)
-class YearRange:
-    start: int | None = None
-    end: int | None = None
-    unknown: bool = False  # only articles without a year
-
-    def accepts(self, year: int) -> bool:
-        if self.unknown:
-            return year == 0
-        if year == 0:
-            return False
-        return (self.start is None or year >= self.start) and (self.end is None or year <= self.end)
 
 
 @dataclass
@@ -139,6 +119,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         self.root = Path(self.path)
         self._searcher = None
         self._files: frozenset = frozenset()
+        self._files_checksum = 0
         self._current_stamp = None
         self._lock = threading.RLock()
 
@@ -187,7 +168,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             generation = self.live_generation()
             if generation is None or not generation.exists():
                 self.setup_complete = False
-                raise IndexUnavailable(
+                raise IndexMissing(
                     f"{self.root} 下没有检索索引（运行 python manage.py rebuild_index 建立）"
                 )
             self.path = str(generation)
@@ -225,10 +206,11 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         return content_field_name, schema
 
     def _ensure_current(self) -> None:
-        if not self.setup_complete or self._current_stamp != self._current_stamp_now():
-            self.setup_complete = False
-            self._close_searcher()
-            self.setup()
+        with self._lock:
+            if not self.setup_complete or self._current_stamp != self._current_stamp_now():
+                self.setup_complete = False
+                self._close_searcher()
+                self.setup()
 
     # -- writing ----------------------------------------------------------------------
 
@@ -306,6 +288,12 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                 self._searcher.close()
             self._searcher = None
 
+    def close(self) -> None:
+        """Close the searcher and its files; the next use opens the live generation again."""
+        with self._lock:
+            self._close_searcher()
+            self.setup_complete = False
+
     @contextlib.contextmanager
     def searcher(self) -> Iterator:
         """A long-lived searcher, refreshed only when the index changed."""
@@ -322,7 +310,9 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                         # replaced file): answer from the files, not from memory.
                         _forget(refreshed)
                     self._searcher = refreshed
-                self._files = files
+                if files != self._files:
+                    self._files = files
+                    self._files_checksum = zlib.crc32(repr(sorted(files)).encode())
             except (OSError, EmptyIndexError, ValueError, EOFError) as error:
                 self._close_searcher()
                 self.setup_complete = False
@@ -382,23 +372,17 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         return True
 
     def version(self) -> str:
-        """A name for what the index holds now, that changes whenever it does."""
+        """A name for what the index holds now, that changes whenever it does: the live
+        generation, its commit, and its files (names, sizes, times: the same for every
+        process, and different once a file was damaged or replaced under the readers)."""
         with self.searcher() as searcher:
-            return f"{Path(self.path).name}.{searcher.reader().generation()}"
-
-    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """compute(), remembered under `key` until the index changes (see search.memo)."""
-        with self.searcher() as searcher:
-            return searcher_memo(searcher).answers.get(key, compute)
+            generation = searcher.reader().generation()
+            return f"{Path(self.path).name}.{generation}.{self._files_checksum:08x}"
 
     def related(self, *, article_id: int, text: str, limit: int = 5) -> list[int]:
         """Articles sharing the most distinctive words with this one."""
         with self.searcher() as searcher:
-            memo = searcher_memo(searcher)
-            return memo.answers.get(
-                ("related", article_id, text, limit),
-                lambda: _related(searcher, memo.documents, article_id, text, limit),
-            )
+            return _related(searcher, searcher_memo(searcher).documents, article_id, text, limit)
 
 
 # How many of an article's most distinctive words pick its related articles (as
@@ -442,7 +426,7 @@ class _Matches:
         source_counts: Counter = Counter()
         year_counts: Counter = Counter()
         for (doc_source, doc_year), count in self.pairs.items():
-            if years is None or years.accepts(doc_year):
+            if years is None or years.accepts(doc_year or None):
                 source_counts[doc_source] += count
             if source is None or doc_source == source:
                 year_counts[doc_year] += count
@@ -533,7 +517,7 @@ class _Columns:
         if self._by_year is None:
             self._by_year = _groups(self.live, self.year)
         return frozenset().union(
-            *(docs for year, docs in self._by_year.items() if years.accepts(year))
+            *(docs for year, docs in self._by_year.items() if years.accepts(year or None))
         )
 
     def date_rank(self, sort: str) -> list[int]:
@@ -876,3 +860,13 @@ def _all_docs(matcher) -> Iterator[int]:
 
 class ArchiveWhooshEngine(WhooshEngine):
     backend = ArchiveWhooshBackend
+
+    def get_backend(self):
+        # haystack's own commands (update_index, clear_index) write through the archive's
+        # engine when it is this one: one index, one searcher, one lock.
+        from search.engines import get_engine
+
+        backend = getattr(get_engine(), "backend", None)
+        if isinstance(backend, ArchiveWhooshBackend):
+            return backend
+        return super().get_backend()

@@ -6,9 +6,9 @@ import re
 
 from django import forms
 
-from search.backends import YearRange
 from search.query import MAX_QUERY_LENGTH
-from search.services import SORTS, UNKNOWN_YEAR
+from search.services import UNKNOWN_YEAR
+from search.types import SORTS, YearRange
 
 _YEAR = re.compile(r"^\s*(\d{4})\s*(?:(-|–|—|~|至)\s*(\d{4})?)?\s*$")
 MIN_YEAR, MAX_YEAR = 1000, 2999

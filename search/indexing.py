@@ -3,37 +3,28 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
-from haystack import connections
 
 from archive.ingest import bulk_import
-from archive.models import Article
-from search.backends import IndexLocked, IndexUnavailable
+from archive.models import Article, ArticleQuerySet
+from search.engines import get_engine
+from search.errors import IndexLocked, IndexUnavailable
 from search.models import PendingIndexUpdate
-from search.search_indexes import ArticleIndex, index_version
+from search.types import Progress
 
 log = logging.getLogger("wencui.search")
 
 BATCH_SIZE = 500
-PARALLEL_BUILD_MINIMUM = 2000
-# Postings each build process sorts in memory before spilling sorted runs to disk (and
-# pickling every posting twice more): a process then peaks near 1 GB resident.
-BUILD_MEMORY_MB = 1024
-Progress = Callable[[int, int], None]
 
 
-def search_backend():
-    return connections["default"].get_backend()
-
-
-def article_index() -> ArticleIndex:
-    return connections["default"].get_unified_index().get_index(Article)
+def indexed_articles() -> ArticleQuerySet:
+    """Articles with what an engine reads of them besides their own fields."""
+    return Article.objects.select_related("publication").prefetch_related("keyword_links__keyword")
 
 
 def queue_index_update(*, article_ids: Iterable[int]) -> None:
@@ -58,18 +49,17 @@ def _flush_scheduled() -> bool:
 
 def sync_articles(article_ids: Iterable[int], *, progress: Progress | None = None) -> None:
     """Make the index entries of these articles match the database (update or remove)."""
-    backend = search_backend()
-    index = article_index()
+    engine = get_engine()
     article_ids = sorted(set(article_ids))
     done = 0
     for start in range(0, len(article_ids), BATCH_SIZE):
         chunk = article_ids[start : start + BATCH_SIZE]
-        existing = list(index.index_queryset().filter(pk__in=chunk))
+        existing = list(indexed_articles().filter(pk__in=chunk))
         gone = set(chunk) - {article.pk for article in existing}
         if existing:
-            backend.update(index, existing)
+            engine.update(existing)
         if gone:
-            backend.remove_identifiers(f"archive.article.{pk}" for pk in gone)
+            engine.remove(sorted(gone))
         done += len(chunk)
         if progress:
             progress(done, len(article_ids))
@@ -112,13 +102,14 @@ class IndexReport:
 
 
 def check_index() -> IndexReport:
-    indexed = search_backend().indexed_versions()
+    engine = get_engine()
+    indexed = engine.indexed_versions()
     missing, stale = [], []
     for article in Article.objects.only("id", "fingerprint", "updated").order_by("id"):
         version = indexed.pop(article.pk, None)
         if version is None:
             missing.append(article.pk)
-        elif version != index_version(article):
+        elif version != engine.document_version(article):
             stale.append(article.pk)
     return IndexReport(
         missing=missing,
@@ -139,33 +130,12 @@ def rebuild_index(*, progress: Progress | None = None) -> int:
     Searches keep using the live index until the switch. Changes made while the
     new index was being built are applied to it right after the switch.
     """
-    backend = search_backend()
-    index = article_index()
     started = timezone.now()
     # Updates queued so far are covered by the build, which reads the database after them.
     covered = PendingIndexUpdate.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    generation = backend.new_generation()
-    builder = backend._builder_for(generation)
-    queryset = index.index_queryset().order_by("pk")
-    ids = list(queryset.values_list("pk", flat=True))
+    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
     total = len(ids)
-    done = 0
-    # One writer for the whole build (no merge after every batch), on every core
-    # when there is enough to share out.
-    processes = min(os.cpu_count() or 1, 4) if total >= PARALLEL_BUILD_MINIMUM else 1
-    options = {"limitmb": BUILD_MEMORY_MB}
-    if processes > 1:
-        options.update(procs=processes, multisegment=True)
-    with builder.writer(**options) as writer:
-        for start in range(0, total, BATCH_SIZE):
-            for article in queryset.filter(pk__in=ids[start : start + BATCH_SIZE]):
-                document = builder.prepare_document(index, article)
-                if document:
-                    writer.add_document(**document)
-                done += 1
-            if progress:
-                progress(done, total)
-    backend.switch_to(generation)
+    get_engine().rebuild(_in_batches(ids, progress), total=total)
     # Catch up on what changed during the build, plus anything still queued.
     PendingIndexUpdate.objects.filter(id__lte=covered).delete()
     changed = set(Article.objects.filter(updated__gte=started).values_list("pk", flat=True))
@@ -177,3 +147,17 @@ def rebuild_index(*, progress: Progress | None = None) -> int:
     flush_index_queue()
     log.info("index rebuilt with %d articles in %.1f s", total, time.time() - started.timestamp())
     return total
+
+
+def _in_batches(ids: list[int], progress: Progress | None) -> Iterator[Article]:
+    """The articles of `ids` (those still there), read BATCH_SIZE at a time; progress after
+    each batch, once the engine has taken it."""
+    done = 0
+    for start in range(0, len(ids), BATCH_SIZE):
+        for article in (
+            indexed_articles().filter(pk__in=ids[start : start + BATCH_SIZE]).order_by("pk")
+        ):
+            yield article
+            done += 1
+        if progress:
+            progress(done, len(ids))

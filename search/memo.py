@@ -19,9 +19,8 @@ from typing import TypeVar
 T = TypeVar("T")
 
 # Document sets and score tables are counted by the memory they take (roughly, see
-# approximate_bytes); answers (a page of results, a list of related articles) one each.
+# approximate_bytes).
 DOCUMENTS_MB = int(os.environ.get("WENCUI_SEARCH_MEMO_MB", "64"))
-ANSWERS_BUDGET = int(os.environ.get("WENCUI_SEARCH_MEMO_ANSWERS", "2000"))
 
 # What CPython takes per element, with the int objects: a set's table is kept at most
 # 60% full at 16 bytes a slot, a dict adds its index and a float per value.
@@ -84,13 +83,11 @@ class Memo:
 
 @dataclass
 class SearcherMemo:
-    """Two memos, so that a few large document sets cannot push out the many small
-    answers that are dearer to compute again."""
+    """What a searcher's version of the index answered: matching documents, their scores."""
 
     documents: Memo = field(
         default_factory=lambda: Memo(DOCUMENTS_MB * 2**20, measure=approximate_bytes)
     )
-    answers: Memo = field(default_factory=lambda: Memo(ANSWERS_BUDGET))
 
 
 def searcher_memo(searcher) -> SearcherMemo:

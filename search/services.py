@@ -11,22 +11,22 @@ from django.utils.safestring import SafeString
 
 from archive.models import Article
 from search.analysis import query_words
-from search.backends import BackendResults, IndexUnavailable, YearRange
+from search.engines import get_engine
+from search.errors import IndexUnavailable, PageOutOfRange
 from search.folding import fold
 from search.highlighting import highlight, snippets
-from search.indexing import search_backend
+from search.pages import PageCache
 from search.query import ParsedQuery, parse_query
+from search.types import SORTS, EngineQuery, EngineResults, Equals, YearRange
 
 log = logging.getLogger("wencui.search")
 
-SORTS = ("relevance", "newest", "oldest")
 UNKNOWN_SOURCE = "__none__"
 UNKNOWN_YEAR = "none"
 PER_PAGE = 20
 
-
-class PageOutOfRange(Exception):
-    pass
+# Pages of results and related-article lists, for the index version they came from.
+pages = PageCache()
 
 
 @dataclass
@@ -88,10 +88,10 @@ def article_segments(article: Article) -> list[str]:
 
 @dataclass(frozen=True)
 class _Page:
-    """A page of results as the index and the articles gave it: remembered by the
-    backend until the index changes (an article's change reaches the index too)."""
+    """A page of results as the index and the articles gave it: kept until the index
+    changes (an article's change reaches the index too)."""
 
-    results: BackendResults
+    results: EngineResults
     hits: tuple[tuple[int, SafeString, tuple[SafeString, ...]], ...]  # id, title, snippets
     index_version: str  # the version it came from (remembered pages die with it)
 
@@ -117,14 +117,24 @@ def search_articles(
     if sort == "relevance" and parsed.is_empty:
         sort = "newest"
     outcome = SearchOutcome(query=parsed, sort=sort, page=page, per_page=per_page, total=0)
-    backend = search_backend()
-    backend_source = "" if source == UNKNOWN_SOURCE else source
-    request = dict(source=backend_source, years=years, sort=sort, page=page, per_page=per_page)
+    engine = get_engine()
+    filters = []
+    if source is not None:
+        filters.append(("source", Equals(None if source == UNKNOWN_SOURCE else source)))
+    if years is not None:
+        filters.append(("year", years))
+    request = EngineQuery(
+        query=parsed,
+        filters=tuple(filters),
+        sort=sort,
+        offset=(page - 1) * per_page,
+        limit=per_page,
+    )
     try:
-        found = backend.remember(
-            ("page", parsed.required, parsed.excluded, *request.values()),
-            lambda: _page(backend, parsed, **request),
-        )
+        # The version first: should the index change meanwhile, the page is newer than its
+        # label, and a rendering cached under that label is never older than it says.
+        version = engine.version()
+        found = pages.get(version, request, lambda: _page(engine, request, version))
     except IndexUnavailable as error:
         log.error("search index unavailable: %s", error)
         outcome.unavailable = True
@@ -150,7 +160,7 @@ def search_articles(
             selected=(name or UNKNOWN_SOURCE) == source,
         )
         for name, count in sorted(
-            results.source_counts.items(), key=lambda i: (-i[1], i[0] == "", i[0])
+            results.facet_counts["source"].items(), key=lambda i: (-i[1], i[0] is None, i[0] or "")
         )
     ]
     selected_year = _year_param(years)
@@ -161,30 +171,22 @@ def search_articles(
             count=count,
             selected=(str(year) if year else UNKNOWN_YEAR) == selected_year,
         )
-        for year, count in sorted(results.year_counts.items(), key=lambda i: (i[0] == 0, -i[0]))
+        for year, count in sorted(
+            results.facet_counts["year"].items(), key=lambda i: (i[0] is None, -(i[0] or 0))
+        )
     ]
     outcome.elapsed_ms = (time.perf_counter() - started) * 1000
     return outcome
 
 
-def _page(backend, parsed: ParsedQuery, *, source, years, sort, page, per_page) -> _Page:
-    # The version first: should the index change meanwhile, the page is newer than its
-    # label, and a rendering cached under that label is never older than it says.
-    version = backend.version()
-    results = backend.archive_search(
-        query=parsed,
-        source=source,
-        years=years,
-        sort=sort,
-        offset=(page - 1) * per_page,
-        limit=per_page,
-    )
+def _page(engine, request: EngineQuery, version: str) -> _Page:
+    results = engine.search(request)
     articles = Article.objects.select_related("publication").in_bulk(results.article_ids)
     hits = []
     for article_id in results.article_ids:
         article = articles.get(article_id)
         if article is not None:  # deleted since the index was read
-            hit = build_hit(article, parsed)
+            hit = build_hit(article, request.query)
             hits.append((article_id, hit.title_html, tuple(hit.snippets)))
     return _Page(results=results, hits=tuple(hits), index_version=version)
 
@@ -226,9 +228,13 @@ def related_text(article: Article) -> str:
 
 
 def related_articles(article: Article, *, limit: int = 5) -> list[Article]:
+    engine = get_engine()
+    text = related_text(article)
     try:
-        ids = search_backend().related(
-            article_id=article.pk, text=related_text(article), limit=limit
+        ids = pages.get(
+            engine.version(),
+            ("related", article.pk, text, limit),
+            lambda: engine.related(article_id=article.pk, text=text, limit=limit),
         )
     except IndexUnavailable:
         return []

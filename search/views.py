@@ -6,9 +6,10 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from search.errors import PageOutOfRange
 from search.forms import SearchForm
 from search.query import QueryTooLong
-from search.services import PageOutOfRange, SearchOutcome, search_articles
+from search.services import SearchOutcome, search_articles
 
 
 def _run(form: SearchForm) -> SearchOutcome:

@@ -39,22 +39,22 @@ def corpus_db(db):
 
 @pytest.fixture
 def fresh_index(tmp_path, db):
-    """Point the search backend at a new index directory, built from the current database.
+    """A search engine of its own in a new directory, built from the current database and
+    used by this process for the test.
 
     For tests that change articles: the session-wide index stays as it was.
     """
-    from search.indexing import rebuild_index, search_backend
+    from search.engines import configured_name, engine_class, use_engine
+    from search.indexing import rebuild_index
 
-    backend = search_backend()
-    saved = backend.root, backend.path
-    backend._close_searcher()
-    backend.root = tmp_path / "index"
-    backend.setup_complete = False
-    rebuild_index()
-    yield backend
-    backend._close_searcher()
-    backend.root, backend.path = saved
-    backend.setup_complete = False
+    engine = engine_class(configured_name()).at(tmp_path)
+    previous = use_engine(engine)
+    try:
+        rebuild_index()
+        yield engine
+    finally:
+        engine.close()
+        use_engine(previous)
 
 
 @pytest.fixture

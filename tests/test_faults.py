@@ -265,8 +265,8 @@ def test_rebuild_killed_midway_keeps_the_previous_index(big_template, tmp_path):
 
 HOLD_WRITER = """
 import time
-from search.indexing import search_backend
-with search_backend().writer():
+from search.engines import get_engine
+with get_engine().backend.writer():
     print("LOCKED", flush=True)
     time.sleep(300)
 """

@@ -101,9 +101,9 @@ def test_each_request_is_one_json_line_and_there_is_no_access_log(server):
 def test_workers_open_the_index_before_their_first_request(corpus_db):
     import runpy
 
-    from search.indexing import search_backend
+    from search.engines import get_engine
 
-    backend = search_backend()
+    backend = get_engine().backend
     backend._close_searcher()
     hooks = runpy.run_path("config/gunicorn.conf.py")
 

@@ -7,7 +7,7 @@ from array import array
 import pytest
 
 from archive.models import Article
-from search.memo import Memo, approximate_bytes, searcher_memo
+from search.memo import Memo, approximate_bytes
 from search.services import search_articles
 
 
@@ -47,18 +47,13 @@ def test_arrays_are_counted_smaller_than_sets():
     assert approximate_bytes((array("i", docs), array("d", [0.0] * 10_000))) < 130_000
 
 
-def _memo():
-    from search.indexing import search_backend
-
-    with search_backend().searcher() as searcher:
-        return searcher_memo(searcher)
-
-
 def test_a_repeated_search_is_answered_from_memory(corpus_db):
+    from search.services import pages
+
     first = search_articles(query="战斗堡垒", years=None)
-    hits = _memo().answers.hits
+    hits = pages.hits
     again = search_articles(query="战斗堡垒")
-    assert _memo().answers.hits == hits + 1
+    assert pages.hits == hits + 1
     assert [hit.article.pk for hit in again.hits] == [hit.article.pk for hit in first.hits]
     assert again.total == first.total and again.source_facets == first.source_facets
 
@@ -91,14 +86,15 @@ def test_what_is_remembered_ends_with_the_index_version(
 
 
 def test_year_ranges_filter_exactly_and_are_not_each_kept(corpus_db):
-    from search.backends import YearRange, _columns
-    from search.indexing import search_backend
+    from search.backends import _columns
+    from search.engines import get_engine
+    from search.types import YearRange
 
     for start, end in [(2018, 2020), (2019, 2020), (2000, 2019), (2020, 2020), (1990, 2000)]:
         outcome = search_articles(query="党", years=YearRange(start=start, end=end))
         expected = Article.objects.filter(year__gte=start, year__lte=end).count()
         assert outcome.total == expected
-    with search_backend().searcher() as searcher:
+    with get_engine().backend.searcher() as searcher:
         columns = _columns(searcher)
         # One group per year the archive has, whatever ranges were asked for.
         assert set(columns._by_year) == {year for year in columns.year}

@@ -7,7 +7,7 @@ from whoosh import query as wq
 
 from archive.models import Article
 from search.backends import _scores_of, _scoring_terms, _scoring_words, _sum_scores, packed_scores
-from search.indexing import search_backend
+from search.engines import get_engine
 from search.query import parse_query
 from search.services import related_text, search_articles
 
@@ -17,7 +17,7 @@ QUERIES = ["战斗堡垒", "基层党组织 作用", "疫情防控", "党建 -�
 @pytest.mark.parametrize("text", QUERIES)
 def test_summed_term_scores_equal_whooshs_scores(corpus_db, text):
     terms = _scoring_terms(_scoring_words(parse_query(text)))
-    with search_backend().searcher() as searcher:
+    with get_engine().backend.searcher() as searcher:
         hits = searcher.search(wq.Or([wq.Term(*term) for term in terms]), limit=None)
         expected = {hit.docnum: round(hit.score, 9) for hit in hits}
         assert len(expected) >= 3
@@ -41,7 +41,7 @@ def test_title_matches_rank_before_body_matches(corpus_db):
 
 
 def test_related_articles_are_whooshs_more_like_this(corpus_db):
-    backend = search_backend()
+    backend = get_engine().backend
     found = 0
     for article in Article.objects.all():
         text = related_text(article)

@@ -45,7 +45,7 @@ def test_deleted_index_is_reported_and_a_rebuild_restores_it(client, fresh_index
 
     from search.indexing import rebuild_index
 
-    shutil.rmtree(fresh_index.root)
+    shutil.rmtree(fresh_index.path)
     health = client.get("/healthz")
     assert health.status_code == 503
     assert health.json()["checks"]["index"]["ok"] is False

@@ -67,15 +67,15 @@ class Wencui(System):
 
     def open(self) -> None:
         from search.analysis import jieba_module
-        from search.indexing import search_backend
+        from search.engines import get_engine
 
         # As a gunicorn worker starts: the dictionary was loaded before the fork
         # (config/wsgi.py), the index is opened by the first search.
         jieba_module()
-        self.backend = search_backend()
+        self.engine = get_engine()
 
     def _years(self, spec: QuerySpec):
-        from search.backends import YearRange
+        from search.types import YearRange
 
         return YearRange(start=spec.years[0], end=spec.years[1]) if spec.years else None
 
@@ -110,13 +110,20 @@ class Wencui(System):
 
     def matching_ids(self, spec: QuerySpec) -> set[int]:
         from search.query import parse_query
+        from search.types import EngineQuery, Equals
 
-        results = self.backend.archive_search(
-            query=parse_query(spec.text),
-            source=spec.source,
-            years=self._years(spec),
-            sort=spec.sort,
-            offset=0,
-            limit=10**9,
+        filters = []
+        if spec.source is not None:
+            filters.append(("source", Equals(spec.source)))
+        if spec.years:
+            filters.append(("year", self._years(spec)))
+        results = self.engine.search(
+            EngineQuery(
+                query=parse_query(spec.text),
+                filters=tuple(filters),
+                sort=spec.sort,
+                offset=0,
+                limit=10**9,
+            )
         )
         return set(results.article_ids)

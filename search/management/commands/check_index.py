@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from search.backends import IndexLocked, IndexUnavailable
-from search.indexing import check_index, repair_index
+from search.errors import IndexLocked, IndexMissing, IndexUnavailable
+from search.indexing import check_index, rebuild_index, repair_index
 
 
 class Command(BaseCommand):
@@ -17,13 +17,20 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             report = check_index()
+        except IndexMissing as error:
+            # A fresh data directory: nothing is wrong, the index is simply not made yet.
+            if not options["fix"]:
+                raise CommandError(
+                    f"还没有检索索引：{error}。用 --fix 或 rebuild_index 建立。"
+                ) from error
+            self.stdout.write("还没有检索索引，正在建立……")
+            rebuild_index()
+            report = check_index()
         except IndexUnavailable as error:
             if not options["fix"]:
                 raise CommandError(
                     f"索引无法读取：{error}。用 --fix 或 rebuild_index 重建。"
                 ) from error
-            from search.indexing import rebuild_index
-
             self.stdout.write("索引无法读取，正在重建……")
             rebuild_index()
             report = check_index()
