@@ -5,7 +5,8 @@ import os
 
 bind = os.environ.get("WENCUI_BIND", "127.0.0.1:8000")
 # One worker per core (at least 2, at most 8): searching is CPU work, and each worker keeps
-# its own memory of what the index answered (search.memo), which more workers would split.
+# its own memory of what the index answered (pages, matches, scores), which more workers
+# would split.
 workers = int(os.environ.get("WEB_CONCURRENCY", max(2, min(multiprocessing.cpu_count(), 8))))
 # Load Django and jieba's dictionary once in the master; workers share the pages.
 preload_app = True
@@ -13,7 +14,7 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 10
 keepalive = 5
 # A worker is replaced after this many requests (a guard against slow leaks). Not often:
-# a new worker starts without what the old one remembered of the index (search.memo).
+# a new worker starts without what the old one remembered of the index.
 max_requests = 20000
 max_requests_jitter = 2000
 # No access log: Django logs every request it answers, as one JSON line with its duration

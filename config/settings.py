@@ -171,7 +171,7 @@ WHITENOISE_USE_FINDERS = DEBUG or not (STATIC_ROOT / "staticfiles.json").is_file
 WENCUI_SEARCH_ENGINE = os.environ.get("WENCUI_SEARCH_ENGINE", "whoosh")
 HAYSTACK_CONNECTIONS = {
     "default": {
-        "ENGINE": "search.backends.ArchiveWhooshEngine",
+        "ENGINE": "search.engines.whoosh.backend.ArchiveWhooshEngine",
         "PATH": str(Path(os.environ.get("WENCUI_INDEX_DIR", DATA_DIR / "index")).resolve()),
     },
 }

@@ -22,7 +22,7 @@ STORAGES = {
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HAYSTACK_CONNECTIONS = {
     "default": {
-        "ENGINE": "search.backends.ArchiveWhooshEngine",
+        "ENGINE": "search.engines.whoosh.backend.ArchiveWhooshEngine",
         "PATH": str(Path(DATA_DIR) / "index"),
     },
 }

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from django.utils.safestring import SafeString
 
 from archive.models import Article
-from search.analysis import query_words
 from search.engines import get_engine
 from search.errors import IndexUnavailable, PageOutOfRange
 from search.folding import fold
@@ -18,6 +17,7 @@ from search.highlighting import highlight, snippets
 from search.pages import PageCache
 from search.query import ParsedQuery, parse_query
 from search.types import SORTS, EngineQuery, EngineResults, Equals, YearRange
+from search.words import query_words
 
 log = logging.getLogger("wencui.search")
 

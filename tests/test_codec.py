@@ -11,10 +11,10 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 
-from search.analysis import CharGramTokenizer
-from search.backends import column_values
-from search.codec import INLINE_LIMIT, ArchiveCodec
-from search.scoring import ArchiveBM25F
+from search.engines.whoosh.analysis import CharGramTokenizer
+from search.engines.whoosh.backend import column_values
+from search.engines.whoosh.codec import INLINE_LIMIT, ArchiveCodec
+from search.engines.whoosh.ranking import ArchiveBM25F
 
 ALPHABET = "党组织基层战斗堡垒作用发挥"
 

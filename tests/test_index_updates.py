@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from archive.models import Article
-from search import backends
+from search.engines.whoosh import backend as backends
 from search.indexing import check_index, flush_index_queue
 from search.models import PendingIndexUpdate
 from search.services import search_articles

@@ -7,7 +7,7 @@ from array import array
 import pytest
 
 from archive.models import Article
-from search.memo import Memo, approximate_bytes
+from search.engines.whoosh.memo import Memo, approximate_bytes
 from search.services import search_articles
 
 
@@ -86,8 +86,8 @@ def test_what_is_remembered_ends_with_the_index_version(
 
 
 def test_year_ranges_filter_exactly_and_are_not_each_kept(corpus_db):
-    from search.backends import _columns
     from search.engines import get_engine
+    from search.engines.whoosh.backend import _columns
     from search.types import YearRange
 
     for start, end in [(2018, 2020), (2019, 2020), (2000, 2019), (2020, 2020), (1990, 2000)]:

@@ -8,9 +8,9 @@ import random
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 
-from search.analysis import SEGMENT_BREAK, CharGramTokenizer
-from search.backends import _phrase_docs, _prefix_docs, phrase_cover
-from search.codec import ArchiveCodec
+from search.engines.whoosh.analysis import SEGMENT_BREAK, CharGramTokenizer
+from search.engines.whoosh.backend import _phrase_docs, _prefix_docs, phrase_cover
+from search.engines.whoosh.codec import ArchiveCodec
 
 ALPHABET = "党组织基层战斗堡垒"  # few characters: grams repeat, positions decide
 

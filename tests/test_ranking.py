@@ -6,8 +6,14 @@ import pytest
 from whoosh import query as wq
 
 from archive.models import Article
-from search.backends import _scores_of, _scoring_terms, _scoring_words, _sum_scores, packed_scores
 from search.engines import get_engine
+from search.engines.whoosh.backend import (
+    _scores_of,
+    _scoring_terms,
+    _scoring_words,
+    _sum_scores,
+    packed_scores,
+)
 from search.query import parse_query
 from search.services import related_text, search_articles
 

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archive.models import Article
-from search.analysis import query_words
 from search.folding import fold
 from search.services import search_articles
+from search.words import query_words
 
 
 def article_segments(article: Article) -> list[str]:

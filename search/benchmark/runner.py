@@ -100,7 +100,8 @@ def worker_env(data_dir: Path) -> dict[str, str]:
         LOG_LEVEL="ERROR",
         PYTHONUNBUFFERED="1",
         # Every query is timed several times: nothing is remembered from one time to the
-        # next (search.memo), so each is measured as a query the index has not seen.
+        # next (the engine's memo, the service's pages), so each is measured as a query the
+        # index has not seen.
         WENCUI_SEARCH_MEMO_MB="0",
         WENCUI_SEARCH_MEMO_ANSWERS="0",
     )

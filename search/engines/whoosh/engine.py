@@ -11,9 +11,9 @@ from haystack import connections
 from whoosh.query import Term
 
 from archive.models import Article
-from search.backends import ArchiveWhooshBackend
+from search.engines.whoosh.backend import ArchiveWhooshBackend
+from search.engines.whoosh.documents import ArticleIndex, index_version
 from search.errors import IndexUnavailable
-from search.search_indexes import ArticleIndex, index_version
 from search.types import EngineQuery, EngineResults, IndexHealth
 
 # The haystack connection whose settings (PATH) and index of articles the engine uses.

@@ -14,7 +14,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 
-from search.codec import read_numbers
+from search.engines.whoosh.codec import read_numbers
 
 
 def field_lengths(reader: SegmentReader, fieldname: str) -> list[int]:

@@ -1,7 +1,7 @@
 """The archive's Whoosh backend: haystack's, with Chinese analysis, exact phrases and safe writes.
 
 Subclassing (not copying) haystack's backend keeps its update_index machinery while:
-- mapping our field types (search.fields) to Whoosh fields with Chinese analyzers;
+- mapping our field types (fields.py) to Whoosh fields with Chinese analyzers;
 - answering the archive's structured queries (archive_search) from one long-lived
   searcher, refreshed only when the index changed;
 - waiting for the write lock and raising when it cannot be had, instead of
@@ -32,6 +32,7 @@ from typing import TypeVar
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
 from haystack.exceptions import SkipDocument
 from haystack.utils import get_identifier
+from haystack.utils.loading import UnifiedIndex
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.fields import ID as WHOOSH_ID
@@ -40,20 +41,20 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError, LockError
 from whoosh.scoring import BM25FScorer, bm25
 
-from search.analysis import (
+from search.engines.whoosh.analysis import (
     MAX_GRAM,
     SHORT_GRAM_SIZES,
     CharGramTokenizer,
     ChineseWordTokenizer,
-    query_words,
 )
-from search.codec import ArchiveCodec, read_numbers
+from search.engines.whoosh.codec import ArchiveCodec, read_numbers
+from search.engines.whoosh.memo import SET_BYTES, Memo, searcher_memo
+from search.engines.whoosh.ranking import ArchiveBM25F, field_lengths
 from search.errors import IndexLocked, IndexMissing, IndexUnavailable
 from search.folding import fold
-from search.memo import SET_BYTES, Memo, searcher_memo
 from search.query import ParsedQuery
-from search.scoring import ArchiveBM25F, field_lengths
 from search.types import YearRange
+from search.words import query_words
 
 log = logging.getLogger("wencui.search")
 
@@ -348,7 +349,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         `source` "" selects articles without a publication. Facet counts of each
         dimension apply the query and the other dimension's filter. The documents
         matching each term and their scores are remembered until the index changes
-        (search.memo).
+        (memo.py).
         """
         with self.searcher() as searcher:
             if searcher.doc_count_all() == 0:
@@ -858,8 +859,19 @@ def _all_docs(matcher) -> Iterator[int]:
         matcher.next()
 
 
+class ArticleIndexes(UnifiedIndex):
+    """haystack's registry of indexes, holding the archive's index of articles (haystack
+    would look for indexes in a `search_indexes` module of each app)."""
+
+    def collect_indexes(self) -> list:
+        from search.engines.whoosh.documents import ArticleIndex
+
+        return [ArticleIndex()]
+
+
 class ArchiveWhooshEngine(WhooshEngine):
     backend = ArchiveWhooshBackend
+    unified_index = ArticleIndexes
 
     def get_backend(self):
         # haystack's own commands (update_index, clear_index) write through the archive's

@@ -5,8 +5,8 @@ from __future__ import annotations
 from haystack import indexes
 
 from archive.models import Article
-from search.analysis import SEGMENT_BREAK
-from search.fields import (
+from search.engines.whoosh.analysis import SEGMENT_BREAK
+from search.engines.whoosh.fields import (
     ChineseTextField,
     ExactTextField,
     FacetKeyField,

@@ -6,40 +6,16 @@ They are module-level classes because Whoosh pickles analyzers into the index sc
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 from whoosh.analysis import Token, Tokenizer
 
 from search.folding import fold
+from search.words import jieba_module
 
 # Segment separator inside one indexed value: no gram crosses it, so a phrase never
 # straddles the title and the body, or two paragraphs.
 SEGMENT_BREAK = "\n"
-
-_jieba_lock = threading.Lock()
-_jieba = None
-
-
-def jieba_module():
-    """jieba, with its dictionary loaded once per process (about 0.7 s and 60 MB)."""
-    global _jieba
-    if _jieba is None:
-        with _jieba_lock:
-            if _jieba is None:
-                import logging
-
-                import jieba
-
-                jieba.setLogLevel(logging.WARNING)
-                jieba.initialize()
-                _jieba = jieba
-    return _jieba
-
-
-def query_words(folded: str) -> list[str]:
-    """The words jieba finds in an (already folded) query, without punctuation or spaces."""
-    return [word for word in jieba_module().cut(folded) if any(c.isalnum() for c in word)]
 
 
 class _ArchiveTokenizer(Tokenizer):
@@ -115,7 +91,7 @@ class CharGramTokenizer(_ArchiveTokenizer):
     With `pad_end`, the last gram of a segment that is one character short of the
     largest size is kept too, ended by SEGMENT_BREAK (which no query contains): every
     run of one character less than the largest size is then the start of some gram,
-    so a prefix lookup finds it (see search.backends.exact_docs).
+    so a prefix lookup finds it (see phrases.exact_docs).
     """
 
     def __init__(self, sizes: tuple[int, ...] = (1, 2, 3, 4), pad_end: bool = False) -> None:
