@@ -12,8 +12,8 @@ from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 
 from search.engines.whoosh.analysis import CharGramTokenizer
-from search.engines.whoosh.backend import column_values
 from search.engines.whoosh.codec import INLINE_LIMIT, ArchiveCodec
+from search.engines.whoosh.columns import column_values
 from search.engines.whoosh.ranking import ArchiveBM25F
 
 ALPHABET = "党组织基层战斗堡垒作用发挥"

@@ -87,7 +87,7 @@ def test_what_is_remembered_ends_with_the_index_version(
 
 def test_year_ranges_filter_exactly_and_are_not_each_kept(corpus_db):
     from search.engines import get_engine
-    from search.engines.whoosh.backend import _columns
+    from search.engines.whoosh.columns import columns_of
     from search.types import YearRange
 
     for start, end in [(2018, 2020), (2019, 2020), (2000, 2019), (2020, 2020), (1990, 2000)]:
@@ -95,6 +95,6 @@ def test_year_ranges_filter_exactly_and_are_not_each_kept(corpus_db):
         expected = Article.objects.filter(year__gte=start, year__lte=end).count()
         assert outcome.total == expected
     with get_engine().backend.searcher() as searcher:
-        columns = _columns(searcher)
+        columns = columns_of(searcher)
         # One group per year the archive has, whatever ranges were asked for.
         assert set(columns._by_year) == {year for year in columns.year}

@@ -9,8 +9,8 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 
 from search.engines.whoosh.analysis import SEGMENT_BREAK, CharGramTokenizer
-from search.engines.whoosh.backend import _phrase_docs, _prefix_docs, phrase_cover
 from search.engines.whoosh.codec import ArchiveCodec
+from search.engines.whoosh.phrases import phrase_cover, phrase_docs, prefix_docs
 
 ALPHABET = "党组织基层战斗堡垒"  # few characters: grams repeat, positions decide
 
@@ -62,7 +62,7 @@ def test_phrase_documents_equal_a_substring_search(tmp_path):
                 for c in ALPHABET[:4]:
                     # Three characters: the start of a gram, or a segment's padded last one.
                     needle = a + b + c
-                    found = {names_of[d] for d in _prefix_docs(searcher, "long", needle)}
+                    found = {names_of[d] for d in prefix_docs(searcher, "long", needle)}
                     assert found == _containing(texts, needle), needle
         needles = set()
         for text in texts.values():
@@ -75,5 +75,5 @@ def test_phrase_documents_equal_a_substring_search(tmp_path):
         needles.update("".join(rng.choice(ALPHABET) for _ in range(6)) for _ in range(40))
         assert len(needles) > 200
         for needle in sorted(needles):
-            found = {names_of[d] for d in _phrase_docs(searcher, "long", needle)}
+            found = {names_of[d] for d in phrase_docs(searcher, "long", needle)}
             assert found == _containing(texts, needle), needle

@@ -7,12 +7,12 @@ from whoosh import query as wq
 
 from archive.models import Article
 from search.engines import get_engine
-from search.engines.whoosh.backend import (
-    _scores_of,
-    _scoring_terms,
-    _scoring_words,
-    _sum_scores,
+from search.engines.whoosh.ranking import (
     packed_scores,
+    scores_of,
+    scoring_terms,
+    scoring_words,
+    sum_scores,
 )
 from search.query import parse_query
 from search.services import related_text, search_articles
@@ -22,7 +22,7 @@ QUERIES = ["战斗堡垒", "基层党组织 作用", "疫情防控", "党建 -�
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_summed_term_scores_equal_whooshs_scores(corpus_db, text):
-    terms = _scoring_terms(_scoring_words(parse_query(text)))
+    terms = scoring_terms(scoring_words(parse_query(text)))
     with get_engine().backend.searcher() as searcher:
         hits = searcher.search(wq.Or([wq.Term(*term) for term in terms]), limit=None)
         expected = {hit.docnum: round(hit.score, 9) for hit in hits}
@@ -31,10 +31,10 @@ def test_summed_term_scores_equal_whooshs_scores(corpus_db, text):
         tables = [packed_scores(searcher, term) for term in terms]
         # Exactly the documents with one of the words, each scored as Whoosh does, to
         # the last bit (ties are then broken the same way).
-        assert _sum_scores(tables) == exact
+        assert sum_scores(tables) == exact
         # A selection's scores, looked up in each term's table, are the same sums.
         chosen = sorted(exact)[::2] + [d for d in range(searcher.doc_count_all()) if d not in exact]
-        assert _scores_of(tables, chosen) == {d: exact.get(d, 0.0) for d in chosen}
+        assert scores_of(tables, chosen) == {d: exact.get(d, 0.0) for d in chosen}
 
 
 def test_title_matches_rank_before_body_matches(corpus_db):
@@ -47,7 +47,8 @@ def test_title_matches_rank_before_body_matches(corpus_db):
 
 
 def test_related_articles_are_whooshs_more_like_this(corpus_db):
-    backend = get_engine().backend
+    engine = get_engine()
+    backend = engine.backend
     found = 0
     for article in Article.objects.all():
         text = related_text(article)
@@ -56,7 +57,7 @@ def test_related_articles_are_whooshs_more_like_this(corpus_db):
             expected = searcher.more_like(docnum, "text", text=text, top=5)
             ids = searcher.reader().column_reader("article_id")
             expected = [ids[hit.docnum] for hit in expected]
-        assert backend.related(article_id=article.pk, text=text, limit=5) == expected
+        assert engine.related(article_id=article.pk, text=text, limit=5) == expected
         found += len(expected) == 5
     # Most articles have five (an article whose most distinctive words are its own has none).
     assert found >= Article.objects.count() * 3 // 4

@@ -12,7 +12,11 @@ from whoosh.query import Term
 
 from archive.models import Article
 from search.engines.whoosh.backend import ArchiveWhooshBackend
+from search.engines.whoosh.columns import columns_of
 from search.engines.whoosh.documents import ArticleIndex, index_version
+from search.engines.whoosh.matching import search_documents
+from search.engines.whoosh.memo import searcher_memo
+from search.engines.whoosh.ranking import related_documents
 from search.errors import IndexUnavailable
 from search.types import EngineQuery, EngineResults, IndexHealth
 
@@ -52,26 +56,13 @@ class WhooshEngine:
     # -- reading ----------------------------------------------------------------------
 
     def search(self, query: EngineQuery) -> EngineResults:
-        source, years = query.filter("source"), query.filter("year")
-        results = self.backend.archive_search(
-            query=query.query,
-            source=None if source is None else source.value or "",
-            years=years,
-            sort=query.sort,
-            offset=query.offset,
-            limit=query.limit,
-        )
-        return EngineResults(
-            total=results.total,
-            article_ids=tuple(results.article_ids),
-            facet_counts={
-                "source": {name or None: n for name, n in results.source_counts.items()},
-                "year": {year or None: n for year, n in results.year_counts.items()},
-            },
-        )
+        with self.backend.searcher() as searcher:
+            return search_documents(searcher, searcher_memo(searcher).documents, query)
 
     def related(self, *, article_id: int, text: str, limit: int) -> list[int]:
-        return self.backend.related(article_id=article_id, text=text, limit=limit)
+        with self.backend.searcher() as searcher:
+            memo = searcher_memo(searcher).documents
+            return related_documents(searcher, memo, article_id, text, limit)
 
     def version(self) -> str:
         return self.backend.version()
@@ -87,7 +78,17 @@ class WhooshEngine:
         return IndexHealth(ok=True, documents=documents)
 
     def warm(self) -> bool:
-        return self.backend.warm()
+        # The per-document columns, with the orders and groups made from them.
+        try:
+            with self.backend.searcher() as searcher:
+                if searcher.doc_count_all():
+                    columns = columns_of(searcher)
+                    columns.date_rank("newest")
+                    columns.date_rank("oldest")
+                    columns.docs_of_source("")
+        except IndexUnavailable:
+            return False
+        return True
 
     def indexed_versions(self) -> dict[int, str]:
         return self.backend.indexed_versions()
