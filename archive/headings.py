@@ -2,9 +2,12 @@
 
 A short paragraph that starts like "一、", "（一）", "1、" or "一是" and is one sentence
 is a heading. A longer one whose numbered first sentence ends early (at 。；：？！)
-starts with a run-in heading: only that sentence is marked. Where the heading runs
+starts with a run-in heading: only that sentence is the heading. Where the heading runs
 into the text without punctuation ("一、充分认识……的地位和作用治国安邦,重在基层；"),
 the end of the heading cannot be told reliably, so the paragraph stays a paragraph.
+
+Levels follow the numbering, not which styles happen to make headings: every numbered
+paragraph counts, so that "一是" under "一、" sections is never put level with them.
 """
 
 from __future__ import annotations
@@ -30,11 +33,13 @@ _PAUSES = "，,"
 @dataclass(frozen=True)
 class Block:
     """A piece of the body: a heading (tag h2–h4) or a paragraph (tag p), which may
-    start with a run-in heading or just its number (`lead`)."""
+    start with a run-in heading or just its number (`lead`); a run-in heading that is a
+    heading of the article's outline has its level in `lead_tag` (h2–h4)."""
 
     tag: str
     text: str
     lead: str = ""
+    lead_tag: str = ""
 
 
 def numbering_rank(paragraph: str) -> int | None:
@@ -85,10 +90,33 @@ def heading_split(paragraph: str) -> tuple[int, str] | None:
     return None
 
 
+def heading_tags(texts: list[str]) -> dict[int, str]:
+    """The tag (h2–h4) of each numbering style whose paragraphs are headings.
+
+    Styles take levels from the outermost in, as the numbering ranks them. A style is
+    headings only if every paragraph numbered in it has a heading that can be told apart
+    (a whole or a run-in one): siblings are all headings or none. Once a style is not,
+    no inner style is either, since its headings would stand level with the sections
+    they belong to, or below a level that is missing.
+    """
+    ranks: dict[int, bool] = {}
+    for text in texts:
+        rank = numbering_rank(text)
+        if rank is not None:
+            ranks[rank] = ranks.get(rank, True) and heading_split(text) is not None
+    tags: dict[int, str] = {}
+    for rank in sorted(ranks):
+        if not ranks[rank]:
+            break
+        tags[rank] = f"h{min(2 + len(tags), 4)}"
+    return tags
+
+
 def body_blocks(paragraphs: list[str]) -> list[Block]:
     """The paragraphs as blocks, headings at h2–h4: headings the source marked ("## …", as
-    Markdown and Word headings are stored) first, then the outermost numbering style that
-    is used for a heading, then the next, so that no level is skipped."""
+    Markdown and Word headings are stored) if it marked any, else the numbered ones, at
+    the levels heading_tags gives. A numbered paragraph that is not a heading keeps its
+    heading, or number, as a lead that stands out."""
     marked = [split_heading(paragraph.strip()) for paragraph in paragraphs]
     if any(marked):
         levels = sorted({mark[0] for mark in marked if mark})
@@ -98,19 +126,21 @@ def body_blocks(paragraphs: list[str]) -> list[Block]:
             for mark, text in zip(marked, paragraphs, strict=True)
         ]
     texts = [paragraph.strip() for paragraph in paragraphs]
-    splits = [heading_split(text) for text in texts]
-    ranks = sorted(
-        {split[0] for split, text in zip(splits, texts, strict=True) if split and split[1] == text}
-    )
-    tags = {rank: f"h{min(2 + level, 4)}" for level, rank in enumerate(ranks)}
+    tags = heading_tags(texts)
     blocks = []
-    for text, split in zip(texts, splits, strict=True):
+    for text in texts:
+        split = heading_split(text)
         if split is None:
-            # A numbered paragraph whose heading cannot be told apart: its number stands out.
+            # Not numbered, or a heading that cannot be told apart: its number stands out.
             number = numbering_match(text)
             blocks.append(Block(tag="p", text=text[len(number) :], lead=number))
-        elif split[1] == text:
-            blocks.append(Block(tag=tags[split[0]], text=text))
+            continue
+        rank, heading = split
+        tag = tags.get(rank, "")
+        if heading != text:
+            blocks.append(Block(tag="p", text=text[len(heading) :], lead=heading, lead_tag=tag))
+        elif tag:
+            blocks.append(Block(tag=tag, text=text))
         else:
-            blocks.append(Block(tag="p", text=text[len(split[1]) :], lead=split[1]))
+            blocks.append(Block(tag="p", text="", lead=text))
     return blocks

@@ -3,6 +3,7 @@ citation downloads, feeds, sitemap, robots.txt, OpenSearch and the error pages."
 
 from __future__ import annotations
 
+import itertools
 import re
 import xml.etree.ElementTree as ET
 from urllib.parse import quote
@@ -13,7 +14,7 @@ from django.http import Http404
 from django.test import RequestFactory
 
 from archive import views
-from archive.headings import Block, body_blocks, heading_split
+from archive.headings import Block, body_blocks, heading_split, numbering_rank
 from archive.models import Article, Keyword, Publication
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -280,7 +281,88 @@ def test_heading_running_into_the_text_stays_a_paragraph_with_its_number_marked(
         '<p><strong class="lead">一、</strong>充分认识基层党组织的地位和作用治国安邦,重在基层;'
         in content
     )
-    assert '<h2 class="section-heading">一是创建学习型党支部。</h2>' in content
+    # Its sub-points are not headings: as h2 they would stand level with the sections they
+    # belong to, and as h3 below a level that is missing.
+    assert '<p><strong class="lead">一是创建学习型党支部。</strong></p>' in content
+    assert "section-heading" not in body_html(content)
+
+
+def body_html(content: str) -> str:
+    return re.search(r'<div class="body"[^>]*>(.*?)\n  </div>', content, re.S).group(1)
+
+
+def heading_levels(content: str) -> list[tuple[int, str]]:
+    """(level, text) of every heading from the article's title to the end of its body."""
+    start = content.index('<h1 id="article-title"')
+    end = content.index('<footer class="article-footer">')
+    return [
+        (int(level), re.sub(r"<[^>]+>", "", text))
+        for level, text in re.findall(r"<h([1-6])[^>]*>(.*?)</h\1>", content[start:end], re.S)
+    ]
+
+
+@pytest.mark.usefixtures("corpus_db")
+def test_every_article_outline_follows_its_numbering_and_skips_no_level(client):
+    for article in Article.objects.all():
+        levels = heading_levels(page(client, article.get_absolute_url()))
+        assert levels[0][0] == 1, article.title
+        for (before, _), (level, text) in itertools.pairwise(levels):
+            assert level <= before + 1, (article.title, text)
+        ranked = [(numbering_rank(text), level) for level, text in levels]
+        for (rank_a, level_a), (rank_b, level_b) in itertools.combinations(ranked, 2):
+            if rank_a is not None and rank_b is not None:
+                assert (rank_a < rank_b) == (level_a < level_b), article.title
+
+
+@pytest.mark.usefixtures("corpus_db")
+def test_sub_points_under_sections_that_are_not_headings_are_not_headings(client):
+    article = Article.objects.get(title="在夺取防控和发展双胜利中发挥基层党组织战斗堡垒作用")
+    content = page(client, article.get_absolute_url())
+    assert "<h2" not in body_html(content)
+    assert '<p><strong class="lead">一是</strong>' not in content
+    assert '<p><strong class="lead">一是当好中央政策“传声筒”。</strong></p>' in content
+    assert '<p><strong class="lead">一、</strong>突出基层党组织的政治功能' in content
+
+
+@pytest.mark.usefixtures("corpus_db")
+def test_one_style_is_headings_throughout_an_article_or_nowhere(client):
+    article = Article.objects.get(title="浅议怎样发挥基层党组织的战斗堡垒作用")
+    content = page(client, article.get_absolute_url())
+    assert (
+        '<strong class="lead">二是加强党员教育与管理,充分发挥党员的先锋模范作用。</strong>'
+        in content
+    )
+    assert '<strong class="lead">三是</strong>密切联系群众' in content
+    assert "section-heading" not in body_html(content)
+
+
+@pytest.mark.usefixtures("corpus_db")
+def test_run_in_section_heading_is_a_heading_above_the_sub_headings_in_it(client):
+    article = Article.objects.create(
+        title="分层测试",
+        body="\n".join(
+            [
+                "一、主要做法。" + "正文很长，" * 12 + "结束。",
+                "（一）第一点",
+                "正文。",
+                "二、存在的问题：" + "正文很长，" * 12 + "结束。",
+                "（二）第二点",
+            ]
+        ),
+    )
+    content = page(client, article.get_absolute_url())
+    assert '<div class="run-in"><h2 class="lead">一、主要做法。</h2><p>正文很长，' in content
+    assert '<h3 class="section-heading">（一）第一点</h3>' in content
+    assert [level for level, _ in heading_levels(content)] == [1, 2, 3, 2, 3]
+
+
+@pytest.mark.usefixtures("corpus_db")
+def test_headings_marked_by_the_source_keep_their_levels(client):
+    article = Article.objects.create(
+        title="标记测试", body="## 第一部分\n一是要点。\n正文。\n### 小节\n## 第二部分"
+    )
+    levels = heading_levels(page(client, article.get_absolute_url()))
+    assert levels == [(1, "标记测试"), (2, "第一部分"), (3, "小节"), (2, "第二部分")]
 
 
 @pytest.mark.usefixtures("corpus_db")
@@ -556,9 +638,44 @@ def test_body_blocks_give_the_outermost_numbering_h2_and_skip_no_level():
 
 def test_body_blocks_run_in_heading_and_number():
     long_text = "一、主要做法。" + "正文" * 30
-    assert body_blocks([long_text]) == [Block(tag="p", text="正文" * 30, lead="一、主要做法。")]
+    assert body_blocks([long_text]) == [
+        Block(tag="p", text="正文" * 30, lead="一、主要做法。", lead_tag="h2")
+    ]
     run_on = "二、如何充分发挥作用面对新形势,基层党支部必须充分发挥作用,不断增强凝聚力与创造力。"
     assert body_blocks([run_on]) == [Block(tag="p", text=run_on[2:], lead="二、")]
+
+
+def test_a_section_whose_heading_cannot_be_told_apart_still_ranks_above_inner_styles():
+    run_on = "一、充分认识基层党组织的地位和作用治国安邦,重在基层;管党兴党,重在基础。"
+    blocks = body_blocks([run_on, "一是创建学习型党支部。", "正文。", "二是做好队伍建设。"])
+    assert blocks == [
+        Block(tag="p", text=run_on[2:], lead="一、"),
+        Block(tag="p", text="", lead="一是创建学习型党支部。"),
+        Block(tag="p", text="正文。"),
+        Block(tag="p", text="", lead="二是做好队伍建设。"),
+    ]
+
+
+def test_body_blocks_make_siblings_of_one_style_all_headings_or_none():
+    long_point = "三是密切联系群众,做好村民的政治思想工作,最大限度地调动农民群众的积极性和创造性。"
+    blocks = body_blocks(["二是加强党员教育与管理。", long_point])
+    assert [(block.tag, block.lead) for block in blocks] == [
+        ("p", "二是加强党员教育与管理。"),
+        ("p", "三是"),
+    ]
+    assert [block.tag for block in body_blocks(["二是加强党员教育。", "三是联系群众。"])] == [
+        "h2",
+        "h2",
+    ]
+
+
+def test_run_in_heading_takes_its_level_and_inner_headings_the_next():
+    blocks = body_blocks(["一、主要做法。" + "正文" * 30, "（一）第一点", "1、细节"])
+    assert [(block.tag, block.lead_tag) for block in blocks] == [
+        ("p", "h2"),
+        ("h3", ""),
+        ("h4", ""),
+    ]
 
 
 # The search page's template
