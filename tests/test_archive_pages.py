@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import re
 import xml.etree.ElementTree as ET
+from datetime import datetime
 from urllib.parse import quote
 
 import pytest
@@ -489,6 +490,59 @@ def test_latest_feed_lists_every_article(client):
     assert summary.get("type") == "html"
     assert "《商情》 2020年第36期" in summary.text
     assert {c.get("term") for c in entry.findall(f"{ATOM}category")} == set(article.keyword_names)
+
+
+def entry_article(entry) -> Article:
+    href = entry.find(f"{ATOM}link").get("href")
+    return Article.objects.get(pk=int(re.search(r"/articles/(\d+)/$", href).group(1)))
+
+
+@pytest.mark.usefixtures("corpus_db")
+def test_feed_and_every_entry_name_an_author(client):
+    Article.objects.create(title="无名文章", body="正文")
+    feed = atom(client, "/feeds/latest/")
+    assert feed.find(f"{ATOM}author/{ATOM}name").text == "文萃"
+    entries = feed.findall(f"{ATOM}entry")
+    assert entries
+    for entry in entries:
+        article = entry_article(entry)
+        names = [name.text for name in entry.findall(f"{ATOM}author/{ATOM}name")]
+        if article.author:
+            assert names == [article.author]
+        elif article.publication:
+            assert names == [article.publication.name]
+        else:
+            assert names == ["佚名"]
+
+
+@pytest.mark.usefixtures("corpus_db")
+def test_entry_published_is_the_articles_own_date_and_updated_its_last_change(client):
+    dated = Article.objects.create(title="有日期的文章", body="正文", year=2020, month=3, day=5)
+    Article.objects.create(title="只有年月的文章", body="正文", year=2020, month=3)
+    entries = {
+        entry.find(f"{ATOM}title").text: entry
+        for entry in atom(client, "/feeds/latest/").findall(f"{ATOM}entry")
+    }
+    entry = entries["有日期的文章"]
+    assert entry.find(f"{ATOM}published").text == "2020-03-05T00:00:00+08:00"
+    assert datetime.fromisoformat(entry.find(f"{ATOM}updated").text) == dated.updated
+    # A day left unknown is not made up: no published date, only the updated one.
+    assert entries["只有年月的文章"].find(f"{ATOM}published") is None
+    assert entries["只有年月的文章"].find(f"{ATOM}updated") is not None
+    for entry in entries.values():
+        article = entry_article(entry)
+        if not (article.year and article.month and article.day):
+            assert entry.find(f"{ATOM}published") is None, article.title
+
+
+@pytest.mark.usefixtures("corpus_db")
+def test_feeds_are_in_chinese_whatever_the_reader_asks_for(client):
+    response = client.get("/feeds/sources/商情/", headers={"accept-language": "en"})
+    feed = ET.fromstring(response.content)
+    assert feed.find(f"{ATOM}title").text == "文萃 · 《商情》最新文章"
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "zh-hans"
+    summary = feed.find(f"{ATOM}entry/{ATOM}summary").text
+    assert "2020年第36期" in summary or "2019年第26期" in summary
 
 
 @pytest.mark.usefixtures("corpus_db")
