@@ -108,22 +108,34 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}",
+
+def database(url: str) -> dict:
+    """Django's settings for the database at `url` (sqlite:///path or postgres://…)."""
+    settings = dj_database_url.parse(
+        url,
         # Each worker keeps its connection instead of opening one per request.
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "600")),
         conn_health_checks=True,
     )
+    if settings["ENGINE"] == "django.db.backends.sqlite3":
+        # Readers never block the single writer, and a busy writer is waited for
+        # instead of failing at once.
+        settings["OPTIONS"] = {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
+    elif settings["ENGINE"] == "django.db.backends.postgresql":
+        # Django binds parameters on the client, so psycopg prepares nothing; should
+        # server-side binding be turned on, each statement is still planned for its own
+        # values (a search pattern's selectivity varies too much for a generic plan).
+        settings["OPTIONS"] = {"prepare_threshold": None}
+    return settings
+
+
+DATABASES = {
+    "default": database(os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'db.sqlite3'}")
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Readers never block the single writer, and a busy writer is waited for
-    # instead of failing at once.
-    DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
