@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test install install-dev lint serve-setup ci bench clean
+.PHONY: run test test-sqlite test-postgres install install-dev lint serve-setup ci bench clean
 
 # A stamp per requirements file: installing again only when it changed.
 $(VENV)/.installed-runtime: requirements.txt
@@ -35,10 +35,19 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# The whole suite twice: on SQLite, then on PostgreSQL (a throwaway server the tests start
+# from the server binaries; WENCUI_TEST_DATABASE_URL=postgres://… uses a running one).
 test: install-dev lint
 	DJANGO_SETTINGS_MODULE=config.test_settings $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=config.test_settings $(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest $(PYTEST_ARGS)
+	WENCUI_TEST_DATABASE=sqlite $(PY) -m pytest $(PYTEST_ARGS)
+	WENCUI_TEST_DATABASE=postgres $(PY) -m pytest $(PYTEST_ARGS)
+
+test-sqlite: install-dev
+	WENCUI_TEST_DATABASE=sqlite $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: install-dev
+	WENCUI_TEST_DATABASE=postgres $(PY) -m pytest $(PYTEST_ARGS)
 
 # Search benchmark against SQLite FTS5, stock haystack+jieba and a scan, in a throwaway data
 # directory (your data is never used): a Markdown table, and JSON with --json FILE. E.g.

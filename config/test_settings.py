@@ -12,8 +12,26 @@ if "WENCUI_DATA_DIR" not in os.environ:
     os.environ["WENCUI_DATA_DIR"] = tempfile.mkdtemp(prefix="wencui-test-")
     atexit.register(shutil.rmtree, os.environ["WENCUI_DATA_DIR"], ignore_errors=True)
 
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
 from config.settings import *  # noqa: E402,F403
-from config.settings import DATA_DIR  # noqa: E402
+from config.settings import DATA_DIR, database  # noqa: E402
+
+# The suite runs on each database the archive supports: WENCUI_TEST_DATABASE=sqlite (the
+# default) or postgres. A developer's DATABASE_URL is never used: tests create and drop
+# their own databases. On PostgreSQL, WENCUI_TEST_DATABASE_URL names a server to use (its
+# user may create databases); without it tests/conftest.py starts a throwaway cluster and
+# fills in its address.
+TEST_DATABASE = os.environ.get("WENCUI_TEST_DATABASE", "sqlite")
+TEST_POSTGRES_URL = os.environ.get("WENCUI_TEST_DATABASE_URL", "")
+if TEST_DATABASE == "sqlite":
+    DATABASES = {"default": database(f"sqlite:///{Path(DATA_DIR) / 'db.sqlite3'}")}
+elif TEST_DATABASE == "postgres":
+    DATABASES = {"default": database(TEST_POSTGRES_URL or "postgres://postgres@127.0.0.1/wencui")}
+else:
+    raise ImproperlyConfigured(
+        f"WENCUI_TEST_DATABASE must be sqlite or postgres, not {TEST_DATABASE!r}"
+    )
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,9 +1,11 @@
-"""Shared fixtures: the bundled corpus imported once per session into the test database,
-with a real Whoosh index on disk; the log lines the logging configuration writes."""
+"""Shared fixtures: the database server of a run on PostgreSQL, the bundled corpus imported
+once per session into the test database, with a real Whoosh index on disk; the log lines the
+logging configuration writes."""
 
 from __future__ import annotations
 
 import logging
+import signal
 from io import StringIO
 from pathlib import Path
 
@@ -12,6 +14,71 @@ from django.core.management import call_command
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 CORPUS = BASE_DIR / "fixtures" / "grassroots-party-organisations.txt"
+
+
+def _needs_throwaway_cluster() -> bool:
+    from django.conf import settings
+
+    return settings.TEST_DATABASE == "postgres" and not settings.TEST_POSTGRES_URL
+
+
+def pytest_configure(config):
+    # Asked for PostgreSQL without the means to run it: a failed run that says why, not a
+    # run that passes by skipping every database test.
+    from tests.postgres_cluster import MISSING, server_bin_dir
+
+    if _needs_throwaway_cluster() and server_bin_dir() is None:
+        raise pytest.UsageError(MISSING)
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    default = settings.DATABASES["default"]
+    if settings.TEST_DATABASE == "postgres":
+        where = "a throwaway cluster" if _needs_throwaway_cluster() else default["HOST"]
+        return f"database: PostgreSQL on {where} (WENCUI_TEST_DATABASE=postgres)"
+    return "database: SQLite (WENCUI_TEST_DATABASE=postgres for PostgreSQL)"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database_server():
+    """On PostgreSQL, the server the tests use: the one WENCUI_TEST_DATABASE_URL names, else a
+    cluster of the session's own, removed at its end. None on SQLite."""
+    from django.conf import settings
+
+    from tests import databases
+    from tests.postgres_cluster import server_bin_dir, throwaway_cluster
+
+    default = settings.DATABASES["default"]
+    if settings.TEST_DATABASE != "postgres":
+        yield None
+    elif not _needs_throwaway_cluster():
+        yield default
+        databases.drop_databases()
+    else:
+        # A run stopped with SIGTERM (a CI timeout, say) still removes its cluster: pytest
+        # tears down after an interrupt, not after a plain SIGTERM. One killed outright is
+        # removed by the next run.
+        previous = signal.getsignal(signal.SIGTERM)
+        if previous == signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            with throwaway_cluster(server_bin_dir()) as cluster:
+                # In place: Django's connections hold this very dict, none has connected yet.
+                default.update(HOST="127.0.0.1", PORT=cluster.port, USER=cluster.user)
+                yield default
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, database_server):
+    """The test database is created on the session's server, once it runs."""
 
 
 @pytest.fixture(scope="session")

@@ -11,15 +11,17 @@ import shutil
 import tracemalloc
 from io import StringIO
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connections
 
 from archive.ingest import ImportFailed, ImportOptions, SourceFile, import_source
+from archive.ingest.formats.compilation import parse_raw_text
 from archive.management.commands.import_articles import Command as ImportCommand
 from archive.models import Article, ArticleKeyword, Keyword, Publication, SourceDocument
-from archive.ingest.formats.compilation import parse_raw_text
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 CORPUS = BASE_DIR / "fixtures" / "grassroots-party-organisations.txt"
@@ -71,11 +73,16 @@ def import_error(*args) -> str:
 def cli(capsys, *argv) -> tuple[int, str, str]:
     """Run import_articles as manage.py would: (exit status, stdout, stderr)."""
     command = ImportCommand()
-    try:
-        command.run_from_argv(["manage.py", "import_articles", "--skip-checks", *map(str, argv)])
-        status = 0
-    except SystemExit as exit_:
-        status = exit_.code
+    # manage.py closes the database connections at the end; here that would end the test's
+    # own transaction (on SQLite's in-memory test database, closing does nothing).
+    with mock.patch.object(connections, "close_all"):
+        try:
+            command.run_from_argv(
+                ["manage.py", "import_articles", "--skip-checks", *map(str, argv)]
+            )
+            status = 0
+        except SystemExit as exit_:
+            status = exit_.code
     captured = capsys.readouterr()
     return status, captured.out, captured.err
 
