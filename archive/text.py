@@ -1,7 +1,8 @@
 """Rules of Chinese text that several parts of the archive share, each written once here.
 
-Whitespace normalising, the CJK ranges, Chinese numerals and the section-heading marker of
-stored bodies. Importers, pages and citations use these names instead of their own copies.
+Whitespace normalising, the CJK ranges, Chinese numerals, the section-heading marker of
+stored bodies and the characters no database can store. Importers, pages and citations use
+these names instead of their own copies.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ SENTENCE_END = "。！？!?…"
 # Full-width and other spaces that editors and web pages put where ASCII space would do.
 _EDGE_SPACE = " \t\r\n\u3000\xa0\u200b\ufeff"
 _SPACE = re.compile(r"\s+")
+
+# Characters a text column cannot hold: PostgreSQL refuses NUL, and half of a surrogate pair
+# (from a JSON "\ud800" escape, say) is no character at all, which UTF-8 cannot encode.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 # A stored body holds one paragraph per line; a section heading is written "## text"
 # ("### text" one level down), as Markdown writes headings.
@@ -64,3 +69,17 @@ def plain_line(line: str) -> str:
     """A body line as searchable text: without its heading mark."""
     match = HEADING_MARK.match(line)
     return line[match.end() :] if match else line
+
+
+def unstorable_characters(text: str) -> list[str]:
+    """The characters of the text that no database can store, each once, in order."""
+    return list(dict.fromkeys(UNSTORABLE.findall(text)))
+
+
+def without_unstorable(text: str) -> str:
+    return UNSTORABLE.sub("", text)
+
+
+def escaped_characters(characters: list[str]) -> str:
+    """Characters written as escapes ("\\u0000"), for reports that show what was removed."""
+    return "".join(f"\\u{ord(char):04x}" for char in characters)

@@ -426,6 +426,11 @@ def summary_messages(summary: ImportSummary) -> list[tuple[int, str]]:
     }
     if skipped:
         text += _("跳过 %(count)d 个不是文章的文件。") % {"count": skipped}
+    cleaned = summary.count("cleaned")
+    if cleaned:
+        text += _("%(count)d 行清除了数据库无法保存的字符（见来源文件的舍弃的行）。") % {
+            "count": cleaned
+        }
     level = messages.WARNING if summary.failed else messages.SUCCESS
     result = [(level, text)]
     for report in summary.failed[:MAX_FAILURE_MESSAGES]:

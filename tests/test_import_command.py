@@ -427,6 +427,8 @@ BAD_INPUTS = {
     "empty": (_write(b""), "文件是空的"),
     "only-whitespace": (_write(" \n\n\t\u3000\n".encode()), "文件是空的"),
     "binary": (_write(b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(range(256))), "不是文本"),
+    # Mostly NUL with no signature of a known format: binary, not a text with stray NULs.
+    "nul-padded": (_write(b"\x00" * 4000 + "基层党组织\n".encode()), "含有 NUL 字节，是二进制文件"),
     "shift-jis": (_write(JAPANESE.encode("shift_jis")), "不像简体中文"),
     "big5": (_write(TRADITIONAL.encode("big5")), "不像简体中文"),
     "random-bytes": (_write(_RANDOM), "不是 UTF-8、GB18030 或 UTF-16"),
@@ -465,6 +467,79 @@ def test_with_several_files_a_bad_one_fails_alone_and_the_exit_status_is_non_zer
     assert f"{CORPUS}: 新增 18 篇" in out
     assert f"{good}: 新增 2 篇" in out
     assert Article.objects.count() == 20
+
+
+# --- Characters no database can store ------------------------------------------------------
+
+PARAGRAPH = "基层党组织是党的全部工作和战斗力的基础，" * 30 + "必须抓紧抓好。"
+UNREADABLE = "数据库无法保存的字符（已清除）"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "title_line"),
+    [("意见.txt", "关于加强支部建设的意见"), ("意见.md", "# 关于加强支部建设的意见")],
+)
+def test_stray_nuls_are_removed_with_a_dropped_line_each(tmp_path, capsys, name, title_line):
+    path = tmp_path / name
+    lines = [
+        title_line,
+        "",
+        PARAGRAPH,
+        "",
+        "第二段\x00落在这里。",
+        "",
+        "\x00\x00",
+        "",
+        "结尾一段话。",
+    ]
+    path.write_bytes("\n".join(lines).encode())
+
+    status, out, _ = cli(capsys, "--dry-run", path)
+    assert status == 0
+    assert f"  第 5 行 [{UNREADABLE}] \\u0000" in out
+    assert f"  第 7 行 [{UNREADABLE}] \\u0000" in out
+
+    status, out, _ = cli(capsys, path)
+    assert status == 0
+    assert last_line(out) == (
+        f"{path}: 新增 1 篇，更新 0 篇，未变 0 篇，删除 0 篇，重复 0 篇，"
+        "2 行清除了数据库无法保存的字符（见舍弃的行）"
+    )
+    article = Article.objects.get(title="关于加强支部建设的意见")
+    assert article.paragraphs == [PARAGRAPH, "第二段落在这里。", "结尾一段话。"]
+    assert "\x00" not in article.source_lines
+    assert f"5\t{UNREADABLE}\t\\u0000" in article.source_document.dropped_lines.split("\n")
+
+
+@pytest.mark.django_db
+def test_escaped_nul_and_lone_surrogate_in_a_table_are_removed_and_reported(tmp_path, capsys):
+    path = tmp_path / "表.jsonl"
+    path.write_text(
+        '{"title": "表里的\\u0000标题", "content": "正文\\ud800。"}\n', encoding="utf-8"
+    )
+
+    status, out, _ = cli(capsys, "--dry-run", path)
+    assert f"  第 1 行 [{UNREADABLE}] \\u0000\\ud800" in out
+    assert cli(capsys, path)[0] == 0
+
+    article = Article.objects.get(title="表里的标题")
+    assert article.body == "正文。"
+
+
+@pytest.mark.django_db
+def test_an_export_holding_a_nul_imports_without_it_and_says_so(tmp_path, capsys):
+    record = json.loads(export_text().splitlines()[0])
+    record.update(id=987654, title="导出里的\x00标题", paragraphs=["带\x00的段落"])
+    path = tmp_path / "archive.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    status, out, _ = cli(capsys, path)
+
+    assert status == 0, out
+    assert "1 行清除了数据库无法保存的字符" in last_line(out)
+    article = Article.objects.get(pk=987654)
+    assert (article.title, article.body) == ("导出里的标题", "带的段落")
 
 
 # --- JSON Lines ------------------------------------------------------------------------------

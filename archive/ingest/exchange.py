@@ -20,7 +20,7 @@ from django.db import connection
 from django.db.models import Prefetch
 
 from archive.fingerprint import article_fingerprint
-from archive.ingest.base import ImportFailed
+from archive.ingest.base import REASON_UNREADABLE_CHARS, DroppedLine, ImportFailed
 from archive.ingest.sniffing import iter_lines
 from archive.ingest.sources import SourceFile
 from archive.ingest.storage import (
@@ -33,6 +33,7 @@ from archive.ingest.storage import (
     update_article,
 )
 from archive.models import Article, ArticleKeyword
+from archive.text import escaped_characters, unstorable_characters, without_unstorable
 
 Progress = Callable[[str], None]
 PROGRESS_EVERY_LINES = 1000
@@ -141,6 +142,20 @@ class _Record:
     keywords: list[str]
     created: datetime
     updated: datetime
+    removed: list[str]  # characters no database can store, taken out of its texts
+
+
+def _storable(value: Any, removed: list[str]) -> Any:
+    """The value with the characters no database can store taken out of its strings (an
+    export made from SQLite may hold a NUL), those found added to removed."""
+    if isinstance(value, str):
+        removed.extend(unstorable_characters(value))
+        return without_unstorable(value)
+    if isinstance(value, list):
+        return [_storable(item, removed) for item in value]
+    if isinstance(value, dict):
+        return {key: _storable(item, removed) for key, item in value.items()}
+    return value
 
 
 def _parse_record(line: str, number: int, label: str) -> _Record:
@@ -157,6 +172,8 @@ def _parse_record(line: str, number: int, label: str) -> _Record:
     if missing:
         raise ImportFailed(f"{label}: {where}缺少字段：{'、'.join(missing)}")
     data = {**_OPTIONAL_DEFAULTS, **data}
+    removed: list[str] = []
+    data = _storable(data, removed)
     kinds = {**_KINDS, **_OPTIONAL_KINDS}
     for key, check in _CHECKS.items():
         if not check(data[key]):
@@ -194,6 +211,7 @@ def _parse_record(line: str, number: int, label: str) -> _Record:
         keywords=keywords,
         created=_aware_datetime(data["created"]),
         updated=_aware_datetime(data["updated"]),
+        removed=removed,
     )
 
 
@@ -272,6 +290,9 @@ def import_export_file(source: SourceFile, *, progress: Progress | None = None) 
         # handed out only after every exported id has been claimed.
         waiting: set[int] = set()
         for record in _iter_records(source):
+            if record.removed:
+                chars = escaped_characters(sorted(set(record.removed)))
+                report.dropped.append(DroppedLine(record.number, chars, REASON_UNREADABLE_CHARS))
             if not _store_record(record, names, touched, report, may_renumber=False):
                 waiting.add(record.number)
             if progress and record.number % PROGRESS_EVERY_LINES == 0:

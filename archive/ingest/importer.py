@@ -13,6 +13,7 @@ from pathlib import Path
 from django.db import transaction
 
 from archive.ingest.base import (
+    REASON_UNREADABLE_CHARS,
     DroppedLine,
     ImportFailed,
     ParsedArticle,
@@ -27,6 +28,7 @@ from archive.ingest.sources import Skipped, SourceFile, Unreadable, iter_sources
 from archive.ingest.storage import DOCUMENT_NAME_LIMIT, StoreReport, store_parsed_file
 from archive.models import SourceDocument
 from archive.signals import articles_imported
+from archive.text import escaped_characters, unstorable_characters, without_unstorable
 
 Progress = Callable[[str], None]
 
@@ -78,6 +80,11 @@ class FileReport:
     def duplicates(self) -> list[str]:
         return self.stored.duplicates
 
+    @property
+    def cleaned(self) -> list[DroppedLine]:
+        """The lines that held characters no database can store, which were removed."""
+        return [line for line in self.dropped if line.reason == REASON_UNREADABLE_CHARS]
+
 
 @dataclass
 class ImportSummary:
@@ -106,6 +113,64 @@ def apply_options(result: ParseResult, source: SourceFile, options: ImportOption
                 article.day = article.day or (date.day if article.month == date.month else None)
 
 
+_TEXT_FIELDS = ("title", "subtitle", "author", "publication", "issue_label", "abstract", "url")
+
+
+def remove_unstorable(result: ParseResult) -> None:
+    """Take the characters no database can store (NUL, halves of surrogate pairs) out of what
+    the parser found, with a dropped line for each line they were on, showing them escaped.
+
+    Done here, once for every format, so that no format can store them or lose them silently.
+    """
+    for article in result.articles:
+        removed: dict[int, list[str]] = {}
+        lines = []
+        for number, raw in article.source_lines:
+            lines.append((number, _clean(raw, number, removed)))
+        article.source_lines = lines
+        _clean_dropped(article.dropped, removed)
+        in_fields: dict[int, list[str]] = {}
+        for name in _TEXT_FIELDS:
+            setattr(article, name, _clean(getattr(article, name), 0, in_fields))
+        for name in ("keywords", "paragraphs"):
+            cleaned = [_clean(value, 0, in_fields) for value in getattr(article, name)]
+            # A paragraph (or keyword) of nothing else is no paragraph.
+            setattr(article, name, [value for value in cleaned if value.strip()])
+        seen = {char for chars in removed.values() for char in chars}
+        if set(in_fields.get(0, [])) - seen:
+            # In no raw line: written as an escape in the file (a JSON "\u0000"), or taken
+            # from the file's properties. Noted at the article's first line.
+            first = article.source_lines[0][0] if article.source_lines else 0
+            removed.setdefault(first, []).extend(in_fields[0])
+        article.dropped.extend(_notes(removed))
+    removed = {}
+    _clean_dropped(result.dropped, removed)
+    result.dropped.extend(_notes(removed))
+
+
+def _clean(text: str, number: int, removed: dict[int, list[str]]) -> str:
+    """The text without unstorable characters; those found are added to removed[number]."""
+    found = unstorable_characters(text)
+    if not found:
+        return text
+    removed.setdefault(number, []).extend(found)
+    return without_unstorable(text)
+
+
+def _clean_dropped(dropped: list[DroppedLine], removed: dict[int, list[str]]) -> None:
+    # Lines left out for another reason keep that reason and their text, less what cannot
+    # be stored, which is noted like any other line's.
+    for line in dropped:
+        line.text = _clean(line.text, line.number, removed)
+
+
+def _notes(removed: dict[int, list[str]]) -> list[DroppedLine]:
+    return [
+        DroppedLine(number, escaped_characters(sorted(set(chars))), REASON_UNREADABLE_CHARS)
+        for number, chars in sorted(removed.items())
+    ]
+
+
 def import_source(
     source: SourceFile, options: ImportOptions, progress: Progress | None = None
 ) -> FileReport:
@@ -126,10 +191,12 @@ def import_source(
                 report.stored = import_export_file(source, progress=progress)
                 if options.dry_run:
                     transaction.set_rollback(True)
+            report.dropped = report.stored.dropped
             return report
         # Parsing happens before the transaction: the write lock is held only while storing.
         result = parser.parse(source, ParseOptions(field_map=options.field_map))
         apply_options(result, source, options)
+        remove_unstorable(result)
         report.articles = result.articles
         report.notes = result.notes
         report.dropped = sorted(

@@ -13,8 +13,16 @@ from archive.ingest.sources import SourceFile
 
 # The encoding is decided on this much of the file; the rest is decoded as it is read.
 SNIFF_BYTES = 64 * 1024
-# A NUL byte this early means a binary file (text in UTF-8 or GB18030 never contains one).
+# Whether a file is binary is decided on this much of it.
 BINARY_PROBE_BYTES = 8 * 1024
+# Text in UTF-8 or GB18030 holds no NUL byte, yet a damaged download or a bad copy can leave
+# a stray one in a text (removed on import, line by line: archive.ingest.importer). A file
+# with NULs whose control bytes make up more than this share of the probe is binary: a binary
+# format, or UTF-16 without its mark, has them by the hundred. A few pass in any file.
+BINARY_CONTROL_SHARE = 0.01
+STRAY_CONTROL_BYTES = 4
+# C0 control bytes other than tab, line ends, form feed and escape.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)])
 # Share of GB2312 characters below which GB18030-decoded text is taken for mojibake.
 GB2312_SHARE = 0.8
 _ASCII_SPACE = b" \t\r\n\x0b\x0c"
@@ -73,7 +81,13 @@ def is_binary(head: bytes) -> bool:
         return False  # text, if not one we read: sniff_encoding says so
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return False
-    return b"\x00" in head[:BINARY_PROBE_BYTES]
+    probe = head[:BINARY_PROBE_BYTES]
+    if b"\x00" not in probe:
+        return False
+    if probe.startswith((ZIP_MAGIC, PDF_MAGIC, OLE_MAGIC)):
+        return True
+    controls = len(probe) - len(probe.translate(None, _CONTROL_BYTES))
+    return controls > max(STRAY_CONTROL_BYTES, BINARY_CONTROL_SHARE * len(probe))
 
 
 def binary_kind(head: bytes) -> str:
@@ -107,7 +121,7 @@ def sniff_encoding(source: SourceFile) -> TextEncoding:
         if source.size <= len(head) and not text.strip():
             raise fail(source, "文件是空的（只有空白字符）")
         return TextEncoding("utf-16", True)
-    if b"\x00" in head[:BINARY_PROBE_BYTES]:
+    if is_binary(head):
         raise fail(source, f"含有 NUL 字节，是{binary_kind(head)}，不是文本")
     complete = source.size <= len(head)
     if head.startswith(codecs.BOM_UTF8):

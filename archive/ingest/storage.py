@@ -35,6 +35,8 @@ class StoreReport:
     # Articles not stored because the archive already holds the same text from elsewhere.
     duplicates: list[str] = field(default_factory=list)
     file_unchanged: bool = False
+    # Records stored without characters no database can store (an export of this archive).
+    dropped: list[DroppedLine] = field(default_factory=list)
 
 
 def _max_length(model: type, name: str) -> int:

@@ -20,6 +20,7 @@ from archive.ingest.base import (
     PartialDate,
 )
 from archive.ingest.formats.tabular import CsvParser, JsonParser, parse_date
+from archive.ingest.importer import remove_unstorable
 from archive.ingest.paragraphs import split_paragraphs
 from archive.ingest.sources import SourceFile
 
@@ -513,11 +514,13 @@ def test_gb18030_json() -> None:
     assert (article.title, article.paragraphs) == ("茶山", ["茶山上雾很大。"])
 
 
-def test_characters_no_database_can_store_are_removed_and_noted() -> None:
-    article = only(parse_json("坏.jsonl", '{"title": "坏\\u0000字", "content": "正文。"}'))
-    assert article.title == "坏字"
-    assert [(line.text, line.reason) for line in article.dropped] == [
-        ("\\u0000", REASON_UNREADABLE_CHARS)
+def test_characters_no_database_can_store_are_removed_by_the_importer_and_noted() -> None:
+    result = parse_json("坏.jsonl", '{"title": "坏\\u0000字", "content": "正文\\ud800。"}')
+    remove_unstorable(result)
+    article = only(result)
+    assert (article.title, article.paragraphs) == ("坏字", ["正文。"])
+    assert [(line.number, line.text, line.reason) for line in article.dropped] == [
+        (1, "\\u0000\\ud800", REASON_UNREADABLE_CHARS)
     ]
 
 

@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 from markdown_it import MarkdownIt
+from markdown_it.rules_core.normalize import NEWLINES_RE
+from markdown_it.rules_core.state_core import StateCore
 from markdown_it.token import Token
 
 from archive.ingest.base import (
@@ -32,6 +34,15 @@ from archive.text import CJK, squeeze, strip_space
 
 # CommonMark with the two extensions clippers write: pipe tables and ~~struck~~ text.
 _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+def _normalize_line_ends(state: StateCore) -> None:
+    # CommonMark also turns NUL into U+FFFD, which would hide it: kept, so that the importer
+    # removes it and reports its line, as for every format (importer.remove_unstorable).
+    state.src = NEWLINES_RE.sub("\n", state.src)
+
+
+_MARKDOWN.core.ruler.at("normalize", _normalize_line_ends)
 
 # Front matter keys, lower-cased, in order of preference. Clippers and note apps name the
 # same thing differently; Chinese keys are what people type by hand.

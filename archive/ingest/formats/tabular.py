@@ -20,7 +20,6 @@ from typing import Any
 from archive.ingest.base import (
     REASON_EMPTY_RECORD,
     REASON_NOT_OBJECT,
-    REASON_UNREADABLE_CHARS,
     DroppedLine,
     ImportFailed,
     ParsedArticle,
@@ -76,9 +75,6 @@ _NAME_NOISE = re.compile(r"[\s_\-\ufeff]+")
 
 # --- Values --------------------------------------------------------------------------------
 
-# Characters no database column can hold: NUL, and halves of surrogate pairs that a JSON
-# "\ud800" escape can produce.
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _FIRST_SENTENCE = re.compile(f"[^{re.escape(SENTENCE_END)}]+[！？!?]*")
 _TITLE_TRIM = " ，,、：:；;"
 # A field's own label written into its value: "作者：张三", "来源：晨报".
@@ -312,23 +308,8 @@ def _derived_title(paragraphs: list[str]) -> str:
     return sentence.strip(_TITLE_TRIM)[:UNTITLED_TITLE_CHARS]
 
 
-def _clean_value(value: Any, removed: list[str]) -> Any:
-    """The value without characters that cannot be stored; what went is kept in removed."""
-    if isinstance(value, str):
-        found = _UNSTORABLE.findall(value)
-        if found:
-            removed.extend(found)
-            return _UNSTORABLE.sub("", value)
-        return value
-    if isinstance(value, list):
-        return [_clean_value(item, removed) for item in value]
-    return value
-
-
 def build_article(values: dict[str, Any], number: int, raw: str) -> ParsedArticle | DroppedLine:
     """The article of one record, from its values by our field names."""
-    removed: list[str] = []
-    values = {name: _clean_value(value, removed) for name, value in values.items()}
     paragraphs = split_paragraphs(as_text(values.get("body"), "\n\n"))
     title = _one_line(values.get("title"))
     if not title:
@@ -368,9 +349,6 @@ def build_article(values: dict[str, Any], number: int, raw: str) -> ParsedArticl
             article.issue_label = f"{article.year}年第{article.issue_number}期"
         else:
             article.issue_label = issue
-    if removed:
-        fragment = "".join(f"\\u{ord(char):04x}" for char in dict.fromkeys(removed))
-        article.dropped.append(DroppedLine(number, fragment, REASON_UNREADABLE_CHARS))
     return article
 
 

@@ -117,7 +117,14 @@ class Command(BaseCommand):
         )
         items = list(iter_sources(paths))
         many = len(items) > MANY_FILES and not import_options.dry_run and verbosity < 2
-        totals = {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0, "duplicates": 0}
+        totals = {
+            "created": 0,
+            "updated": 0,
+            "unchanged": 0,
+            "deleted": 0,
+            "duplicates": 0,
+            "cleaned": 0,
+        }
         failures: list[FileReport] = []
         unchanged_files = 0
         started = last_progress = time.monotonic()
@@ -160,7 +167,8 @@ class Command(BaseCommand):
                 f"共 {len(items)} 个文件（未改变 {unchanged_files} 个，失败 {len(failures)} 个）："
                 f"新增 {totals['created']} 篇，更新 {totals['updated']} 篇，"
                 f"未变 {totals['unchanged']} 篇，删除 {totals['deleted']} 篇，"
-                f"重复 {totals['duplicates']} 篇，用时 {time.monotonic() - started:.1f} 秒{suffix}"
+                f"重复 {totals['duplicates']} 篇{cleaned_note(totals['cleaned'])}，"
+                f"用时 {time.monotonic() - started:.1f} 秒{suffix}"
             )
         if failures:
             if len(items) == 1:
@@ -213,5 +221,10 @@ def summary(report: FileReport, *, dry_run: bool) -> str:
     return (
         f"{report.label}: 新增 {len(report.created)} 篇，更新 {len(report.updated)} 篇，"
         f"未变 {len(report.unchanged)} 篇，删除 {len(report.deleted)} 篇，"
-        f"重复 {len(report.duplicates)} 篇{suffix}"
+        f"重复 {len(report.duplicates)} 篇{cleaned_note(len(report.cleaned))}{suffix}"
     )
+
+
+def cleaned_note(lines: int) -> str:
+    """What the summary says of characters no database can store, when a file had some."""
+    return f"，{lines} 行清除了数据库无法保存的字符（见舍弃的行）" if lines else ""
