@@ -1,15 +1,50 @@
 """Admin for curators: list, search, filter and edit articles."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.db import models
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from archive import uploads
 from archive.models import Article, ArticleKeyword, Keyword, Publication, SourceDocument
+from archive.text import escaped_characters, unstorable_characters, without_unstorable
+
+
+class ArticleForm(forms.ModelForm):
+    """The article as curators edit it. Text pasted from elsewhere can carry a NUL, which no
+    database stores (and a form field would refuse with an error): removed, and said so."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Field name -> the characters removed from it.
+        self.removed: dict[str, list[str]] = {}
+        if self.is_bound:
+            data = self.data.copy()
+            for name in self.fields:
+                key = self.add_prefix(name)
+                values = data.getlist(key) if hasattr(data, "getlist") else [data.get(key)]
+                found = [c for value in values if value for c in unstorable_characters(value)]
+                if found:
+                    self.removed[name] = list(dict.fromkeys(found))
+                    cleaned = [without_unstorable(v) if v else v for v in values]
+                    if hasattr(data, "setlist"):
+                        data.setlist(key, cleaned)
+                    else:
+                        data[key] = cleaned[0]
+            self.data = data
+
+    def removal_message(self) -> str:
+        fields = "、".join(
+            f"{self.fields[name].label}（{escaped_characters(chars)}）"
+            for name, chars in self.removed.items()
+        )
+        return gettext("已清除数据库无法保存的字符：%(fields)s") % {"fields": fields}
 
 
 class ArticleKeywordInline(admin.TabularInline):
@@ -30,6 +65,8 @@ class YearFilter(admin.SimpleListFilter):
         if self.value() == "none":
             return queryset.filter(year=None)
         if self.value():
+            if not self.value().isascii() or not self.value().isdigit():
+                raise IncorrectLookupParameters(f"year={self.value()!r}")
             return queryset.filter(year=self.value())
         return queryset
 
@@ -42,6 +79,7 @@ class ArticleAdmin(admin.ModelAdmin):
     list_select_related = ["publication"]
     autocomplete_fields = ["publication"]
     inlines = [ArticleKeywordInline]
+    form = ArticleForm
     readonly_fields = ["fingerprint", "created", "updated", "source_document"]
     # Links without a scheme are taken as https (Django 6's default, without its warning).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -64,6 +102,11 @@ class ArticleAdmin(admin.ModelAdmin):
         ("来源", {"classes": ["collapse"], "fields": ["source_document", "source_lines"]}),
         ("记录", {"classes": ["collapse"], "fields": ["fingerprint", "created", "updated"]}),
     ]
+
+    def save_model(self, request: HttpRequest, obj: Article, form: ArticleForm, change: bool):
+        super().save_model(request, obj, form, change)
+        if form.removed:
+            messages.warning(request, form.removal_message())
 
     def get_urls(self) -> list[URLPattern]:
         # Before the model's own URLs, whose "<object_id>/" would take "upload/".
