@@ -68,7 +68,7 @@ class PageSitemap(Sitemap):
     priority = 0.7
 
     def items(self) -> list[str]:
-        return ["archive:home", "archive:publications", "archive:years"]
+        return ["archive:home", "archive:publications", "archive:years", "archive:keywords"]
 
     def location(self, item: str) -> str:
         return reverse(item)

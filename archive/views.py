@@ -33,7 +33,8 @@ HOME_BROWSE_LIMIT = 12
 SORTS = {"newest": _("最新在前"), "oldest": _("最早在前"), "title": _("按标题")}
 PUBLICATION_SORTS = {"count": _("文章最多在前"), "name": _("按名称")}
 YEAR_SORTS = {"newest": _("最近在前"), "oldest": _("最早在前")}
-# Publications and years per page of the browse lists.
+KEYWORD_SORTS = {"count": _("用得最多在前"), "name": _("按名称")}
+# Publications, years and keywords per page of the browse lists.
 BROWSE_PER_PAGE = 100
 # Our own 404 messages are written for readers, in Chinese; Django's are English internals.
 
@@ -319,6 +320,32 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
+def keyword_counts():
+    """Keywords that articles use, the most used first."""
+    return (
+        Keyword.objects.annotate(count=Count("article_links"))
+        .filter(count__gt=0)
+        .order_by("-count", "name")
+    )
+
+
+@require_GET
+def keyword_list(request: HttpRequest) -> HttpResponse:
+    sort = _sort_param(request, KEYWORD_SORTS)
+    keywords = keyword_counts()
+    if sort == "name":
+        keywords = keywords.order_by("name")
+    return render(
+        request,
+        "archive/keyword_list.html",
+        {
+            "page_obj": _paginate(request, keywords, BROWSE_PER_PAGE),
+            "sort": sort,
+            "sorts": KEYWORD_SORTS,
+        },
+    )
+
+
 @require_GET
 def keyword_detail(request: HttpRequest, name: str) -> HttpResponse:
     keyword = _get(Keyword.objects, "文库里没有这个关键词。", name=name)
@@ -326,7 +353,7 @@ def keyword_detail(request: HttpRequest, name: str) -> HttpResponse:
         request,
         Article.objects.filter(Q(keyword_links__keyword=keyword)).distinct(),
         "archive/article_list.html",
-        {"heading": keyword.name, "kind": "关键词"},
+        {"heading": keyword.name, "kind": "关键词", "kind_url": reverse("archive:keywords")},
     )
 
 
