@@ -236,6 +236,13 @@ def test_unknown_things_are_404_with_a_message_in_chinese(client, url, message):
 
 
 @pytest.mark.usefixtures("corpus_db")
+@pytest.mark.parametrize("url", ["/sources/商%00情/", "/keywords/%00/", "/feeds/sources/%00/"])
+def test_a_name_holding_a_nul_is_no_page_rather_than_a_database_error(client, url):
+    # No name can hold a NUL, and PostgreSQL refuses to even compare with one.
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.usefixtures("corpus_db")
 @pytest.mark.parametrize(
     "url",
     [
@@ -606,7 +613,9 @@ def test_feed_text_is_escaped_and_inert(client):
     Article.objects.create(
         title="<script>alert('标题')</script>",
         author="<b>作者</b>",
-        abstract="摘要<img src=x onerror=alert(1)>&amp;\x00\x0b结束",
+        # Control characters XML 1.0 cannot hold, and which every database stores
+        # (PostgreSQL refuses NUL).
+        abstract="摘要<img src=x onerror=alert(1)>&amp;\x01\x0b结束",
         body="正文",
     )
     response = client.get("/feeds/latest/")

@@ -202,6 +202,9 @@ def test_api_article_returns_all_fields(client):
         ({"q": "title:"}, 200),
         ({"q": "* ? ~ ^ [a TO z] ( AND OR NOT"}, 200),
         ({"q": "a\x00b"}, 400),  # NUL bytes: Django's form rejects them with a message
+        ({"q": '"\x00"'}, 400),
+        ({"source": "商\x00情"}, 400),
+        ({"year": "20\x0020"}, 400),
     ],
 )
 def test_bad_input_gets_a_clear_answer_never_a_500(client, params, status):
