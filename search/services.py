@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString
@@ -12,17 +13,16 @@ from django.utils.safestring import SafeString
 from archive.models import Article
 from search.engines import get_engine
 from search.errors import IndexUnavailable, PageOutOfRange
+from search.facets import FACETS, Facet
 from search.folding import fold
 from search.highlighting import highlight, snippets
 from search.pages import PageCache
 from search.query import ParsedQuery, parse_query
-from search.types import SORTS, EngineQuery, EngineResults, Equals, YearRange
+from search.types import SORTS, EngineQuery, Filter
 from search.words import query_words
 
 log = logging.getLogger("wencui.search")
 
-UNKNOWN_SOURCE = "__none__"
-UNKNOWN_YEAR = "none"
 PER_PAGE = 20
 
 # Pages of results and related-article lists, for the index version they came from.
@@ -35,6 +35,14 @@ class FacetValue:
     label: str
     count: int
     selected: bool
+
+
+@dataclass
+class FacetGroup:
+    """A facet's values for the matching articles, in the order they are listed."""
+
+    facet: Facet
+    values: list[FacetValue]
 
 
 @dataclass
@@ -52,8 +60,7 @@ class SearchOutcome:
     per_page: int
     total: int
     hits: list[Hit] = field(default_factory=list)
-    source_facets: list[FacetValue] = field(default_factory=list)
-    year_facets: list[FacetValue] = field(default_factory=list)
+    facets: list[FacetGroup] = field(default_factory=list)  # as search.facets declares them
     elapsed_ms: float = 0.0
     unavailable: bool = False
     index_version: str = ""  # what the results came from: a key for caching their pages
@@ -61,6 +68,9 @@ class SearchOutcome:
     @property
     def num_pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page))
+
+    def facet_values(self, name: str) -> list[FacetValue]:
+        return next((group.values for group in self.facets if group.facet.name == name), [])
 
     @property
     def words(self) -> list[str]:
@@ -88,24 +98,25 @@ def article_segments(article: Article) -> list[str]:
 
 @dataclass(frozen=True)
 class _Page:
-    """A page of results as the index and the articles gave it: kept until the index
-    changes (an article's change reaches the index too)."""
+    """A page of results as the index and the articles gave it, with its facets: kept
+    until the index changes (an article's change reaches the index too)."""
 
-    results: EngineResults
+    total: int
     hits: tuple[tuple[int, SafeString, tuple[SafeString, ...]], ...]  # id, title, snippets
-    index_version: str  # the version it came from (remembered pages die with it)
+    facets: tuple[FacetGroup, ...]
+    index_version: str  # the version it came from (kept pages go with it)
 
 
 def search_articles(
     *,
     query: str,
-    source: str | None = None,
-    years: YearRange | None = None,
+    filters: Mapping[str, Filter] | None = None,
     sort: str | None = None,
     page: int = 1,
     per_page: int = PER_PAGE,
 ) -> SearchOutcome:
-    """Articles matching `query` (search syntax, see search.query) and the filters.
+    """Articles matching `query` (search syntax, see search.query) and the filters, by
+    facet name (search.facets: e.g. {"year": YearRange(2018, 2020)}).
 
     Raises QueryTooLong for an over-long query and PageOutOfRange for a page past
     the last; an unreadable index gives an outcome with `unavailable` set.
@@ -118,14 +129,10 @@ def search_articles(
         sort = "newest"
     outcome = SearchOutcome(query=parsed, sort=sort, page=page, per_page=per_page, total=0)
     engine = get_engine()
-    filters = []
-    if source is not None:
-        filters.append(("source", Equals(None if source == UNKNOWN_SOURCE else source)))
-    if years is not None:
-        filters.append(("year", years))
+    filters = filters or {}
     request = EngineQuery(
         query=parsed,
-        filters=tuple(filters),
+        filters=tuple((f.name, filters[f.name]) for f in FACETS if f.name in filters),
         sort=sort,
         offset=(page - 1) * per_page,
         limit=per_page,
@@ -139,9 +146,8 @@ def search_articles(
         log.error("search index unavailable: %s", error)
         outcome.unavailable = True
         return outcome
-    results = found.results
     outcome.index_version = found.index_version
-    outcome.total = results.total
+    outcome.total = found.total
     if page > outcome.num_pages:
         raise PageOutOfRange(page)
 
@@ -151,30 +157,7 @@ def search_articles(
         article = articles.get(article_id)
         if article is not None:
             outcome.hits.append(Hit(article, title_html, list(article_snippets)))
-
-    outcome.source_facets = [
-        FacetValue(
-            value=name or UNKNOWN_SOURCE,
-            label=name or "未注明刊物",
-            count=count,
-            selected=(name or UNKNOWN_SOURCE) == source,
-        )
-        for name, count in sorted(
-            results.facet_counts["source"].items(), key=lambda i: (-i[1], i[0] is None, i[0] or "")
-        )
-    ]
-    selected_year = _year_param(years)
-    outcome.year_facets = [
-        FacetValue(
-            value=str(year) if year else UNKNOWN_YEAR,
-            label=f"{year}年" if year else "未注明年份",
-            count=count,
-            selected=(str(year) if year else UNKNOWN_YEAR) == selected_year,
-        )
-        for year, count in sorted(
-            results.facet_counts["year"].items(), key=lambda i: (i[0] is None, -(i[0] or 0))
-        )
-    ]
+    outcome.facets = list(found.facets)
     outcome.elapsed_ms = (time.perf_counter() - started) * 1000
     return outcome
 
@@ -188,17 +171,31 @@ def _page(engine, request: EngineQuery, version: str) -> _Page:
         if article is not None:  # deleted since the index was read
             hit = build_hit(article, request.query)
             hits.append((article_id, hit.title_html, tuple(hit.snippets)))
-    return _Page(results=results, hits=tuple(hits), index_version=version)
+    facets = tuple(
+        _facet_group(facet, results.facet_counts.get(facet.name, {}), request.filter(facet.name))
+        for facet in FACETS
+    )
+    return _Page(total=results.total, hits=tuple(hits), facets=facets, index_version=version)
 
 
-def _year_param(years: YearRange | None) -> str | None:
-    if years is None:
-        return None
-    if years.unknown:
-        return UNKNOWN_YEAR
-    if years.start == years.end:
-        return str(years.start)
-    return None
+def _facet_group(facet: Facet, counts: Mapping, chosen: Filter | None) -> FacetGroup:
+    selected = facet.selected_value(chosen)
+    listed = facet.ordered(counts)
+    if selected is not None and all(facet.url_value(value) != selected for value, _ in listed):
+        # The value a reader chose stays in the list, however few articles it has.
+        listed += [(value, n) for value, n in counts.items() if facet.url_value(value) == selected]
+    return FacetGroup(
+        facet=facet,
+        values=[
+            FacetValue(
+                value=facet.url_value(value),
+                label=facet.value_label(value),
+                count=count,
+                selected=facet.url_value(value) == selected,
+            )
+            for value, count in listed
+        ],
+    )
 
 
 def build_hit(article: Article, parsed: ParsedQuery) -> Hit:

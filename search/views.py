@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from search.errors import PageOutOfRange
+from search.facets import FACETS
 from search.forms import SearchForm
 from search.query import QueryTooLong
 from search.services import SearchOutcome, search_articles
@@ -15,11 +16,7 @@ from search.services import SearchOutcome, search_articles
 def _run(form: SearchForm) -> SearchOutcome:
     data = form.cleaned_data
     return search_articles(
-        query=data["q"],
-        source=data["source"],
-        years=data["year"],
-        sort=data["sort"] or None,
-        page=data["page"],
+        query=data["q"], filters=form.filters(), sort=data["sort"] or None, page=data["page"]
     )
 
 
@@ -45,12 +42,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 
 def _active_filters(form: SearchForm, outcome: SearchOutcome) -> list[dict]:
+    """The filters in force, each with its facet, for the chips that remove them."""
     filters = []
-    for name, facets in (("source", outcome.source_facets), ("year", outcome.year_facets)):
-        raw = form.data.get(name)
+    for facet in FACETS:
+        raw = form.data.get(facet.name)
         if raw:
-            label = next((f.label for f in facets if f.value == raw), raw)
-            filters.append({"name": name, "value": raw, "label": label})
+            values = outcome.facet_values(facet.name)
+            label = next((f.label for f in values if f.value == raw), raw)
+            filters.append({"name": facet.name, "facet": facet, "value": raw, "label": label})
     return filters
 
 
@@ -91,14 +90,11 @@ def api_search(request: HttpRequest) -> JsonResponse:
                 for hit in outcome.hits
             ],
             "facets": {
-                "source": [
-                    {"name": f.label, "value": f.value, "count": f.count}
-                    for f in outcome.source_facets
-                ],
-                "year": [
-                    {"value": f.value, "label": f.label, "count": f.count}
-                    for f in outcome.year_facets
-                ],
+                group.facet.name: [
+                    group.facet.api_item(value.value, value.label, value.count)
+                    for value in group.values
+                ]
+                for group in outcome.facets
             },
         },
         json_dumps_params={"ensure_ascii": False},

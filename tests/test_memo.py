@@ -50,12 +50,12 @@ def test_arrays_are_counted_smaller_than_sets():
 def test_a_repeated_search_is_answered_from_memory(corpus_db):
     from search.services import pages
 
-    first = search_articles(query="战斗堡垒", years=None)
+    first = search_articles(query="战斗堡垒", filters={})
     hits = pages.hits
     again = search_articles(query="战斗堡垒")
     assert pages.hits == hits + 1
     assert [hit.article.pk for hit in again.hits] == [hit.article.pk for hit in first.hits]
-    assert again.total == first.total and again.source_facets == first.source_facets
+    assert again.total == first.total and again.facets == first.facets
 
 
 @pytest.mark.django_db(transaction=True)
@@ -88,13 +88,14 @@ def test_what_is_remembered_ends_with_the_index_version(
 def test_year_ranges_filter_exactly_and_are_not_each_kept(corpus_db):
     from search.engines import get_engine
     from search.engines.whoosh.columns import columns_of
+    from search.facets import facet
     from search.types import YearRange
 
     for start, end in [(2018, 2020), (2019, 2020), (2000, 2019), (2020, 2020), (1990, 2000)]:
-        outcome = search_articles(query="党", years=YearRange(start=start, end=end))
+        outcome = search_articles(query="党", filters={"year": YearRange(start=start, end=end)})
         expected = Article.objects.filter(year__gte=start, year__lte=end).count()
         assert outcome.total == expected
     with get_engine().backend.searcher() as searcher:
         columns = columns_of(searcher)
         # One group per year the archive has, whatever ranges were asked for.
-        assert set(columns._by_year) == {year for year in columns.year}
+        assert set(columns.groups(facet("year"))) == set(columns.facet["year"])

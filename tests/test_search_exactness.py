@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from archive.models import Article
 from search.folding import fold
 from search.services import search_articles
+from search.types import Equals
 from search.words import query_words
 
 
@@ -145,7 +146,7 @@ def test_phrase_with_filter_is_the_oracle_intersected_with_the_filter(corpus):
         for pk in oracle(corpus, "战斗堡垒")
         if Article.objects.filter(pk=pk, publication__name="商情").exists()
     }
-    assert found("战斗堡垒", source="商情") == expected
+    assert found("战斗堡垒", filters={"source": Equals("商情")}) == expected
     assert len(expected) == 2
 
 

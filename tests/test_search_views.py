@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 from django.db.models import Count
 
@@ -128,6 +130,46 @@ def test_year_facet_counts_apply_the_source_filter_and_source_facets_the_year_fi
     assert {f["value"]: f["count"] for f in data["facets"]["year"]} == {"2020": 1, "2019": 1}
     sources_2020 = Article.objects.filter(year=2020).values("publication").distinct().count()
     assert len(data["facets"]["source"]) == sources_2020
+
+
+def test_author_facet_lists_the_most_frequent_authors_with_their_counts(client):
+    _, data = api(client, q="党")
+    matched = Article.objects.filter(pk__in=_all_ids(client, "党"))
+    by_author = dict(
+        matched.values_list("author").annotate(n=Count("id")).values_list("author", "n")
+    )
+    listed = {f["value"]: f["count"] for f in data["facets"]["author"]}
+    assert 0 < len(listed) <= 10
+    assert listed == {
+        (name or "__none__"): n for name, n in by_author.items() if (name or "__none__") in listed
+    }
+    # The most frequent ones: none left out counts more than one listed.
+    assert max(
+        (n for name, n in by_author.items() if (name or "__none__") not in listed), default=0
+    ) <= min(listed.values())
+
+
+def test_author_filter_selects_that_authors_articles_and_is_a_removable_chip(client):
+    _, data = api(client, author="杨姿姮")
+    assert data["count"] == Article.objects.filter(author="杨姿姮").count() == 1
+    _, unknown = api(client, author="__none__")
+    assert unknown["count"] == Article.objects.filter(author="").count()
+    content = client.get("/search/", {"q": "党", "author": "杨姿姮"}).content.decode()
+    assert '<input type="hidden" name="author" value="杨姿姮">' in content
+    assert "作者：杨姿姮" in content
+    assert 'href="?q=%E5%85%9A"' in content  # the chip drops the filter
+
+
+def test_author_facet_is_shown_beside_publication_and_year(client):
+    _, data = api(client, q="党")
+    first = data["facets"]["author"][0]
+    content = client.get("/search/", {"q": "党"}).content.decode()
+    assert '<h2 id="facet-author">作者</h2>' in content
+    link = "?" + urlencode({"q": "党", "author": first["value"]}).replace("&", "&amp;")
+    assert f'<a href="{link}">{first["name"]}</a> <span class="count">{first["count"]}</span>' in (
+        content
+    )
+    assert "按刊物、年份和作者筛选" in content
 
 
 def _all_ids(client, query):

@@ -74,10 +74,15 @@ class Wencui(System):
         jieba_module()
         self.engine = get_engine()
 
-    def _years(self, spec: QuerySpec):
-        from search.types import YearRange
+    def _filters(self, spec: QuerySpec) -> dict:
+        from search.types import Equals, YearRange
 
-        return YearRange(start=spec.years[0], end=spec.years[1]) if spec.years else None
+        filters = {}
+        if spec.source is not None:
+            filters["source"] = Equals(spec.source)
+        if spec.years:
+            filters["year"] = YearRange(start=spec.years[0], end=spec.years[1])
+        return filters
 
     def search(self, spec: QuerySpec) -> Page:
         from search.folding import forget_folds
@@ -85,9 +90,7 @@ class Wencui(System):
 
         forget_folds()  # as for the index's memo (see runner.worker_env): no help from before
 
-        outcome = search_articles(
-            query=spec.text, source=spec.source, years=self._years(spec), sort=spec.sort
-        )
+        outcome = search_articles(query=spec.text, filters=self._filters(spec), sort=spec.sort)
         if outcome.unavailable:
             raise RuntimeError("the benchmark index is unavailable")
         hits = [
@@ -104,23 +107,18 @@ class Wencui(System):
         return Page(
             outcome.total,
             hits,
-            {f.value: f.count for f in outcome.source_facets},
-            {f.value: f.count for f in outcome.year_facets},
+            {f.value: f.count for f in outcome.facet_values("source")},
+            {f.value: f.count for f in outcome.facet_values("year")},
         )
 
     def matching_ids(self, spec: QuerySpec) -> set[int]:
         from search.query import parse_query
-        from search.types import EngineQuery, Equals
+        from search.types import EngineQuery
 
-        filters = []
-        if spec.source is not None:
-            filters.append(("source", Equals(spec.source)))
-        if spec.years:
-            filters.append(("year", self._years(spec)))
         results = self.engine.search(
             EngineQuery(
                 query=parse_query(spec.text),
-                filters=tuple(filters),
+                filters=tuple(self._filters(spec).items()),
                 sort=spec.sort,
                 offset=0,
                 limit=10**9,

@@ -1,10 +1,12 @@
-"""Template helpers for pages outside the search app: query highlighting and related articles."""
+"""Template helpers: links that set or drop facet filters, query highlighting, related articles."""
 
 from __future__ import annotations
 
 from django import template
+from django.template.defaulttags import querystring
 from django.utils.safestring import SafeString
 
+from search.facets import FACETS, listed_labels
 from search.highlighting import highlight
 from search.query import QueryTooLong, parse_query
 from search.services import highlight_needles, related_articles
@@ -33,3 +35,22 @@ def marked(text: str, needles: list[str]) -> SafeString:
 @register.inclusion_tag("includes/related_articles.html")
 def related(article, limit: int = 5) -> dict:
     return {"related": related_articles(article, limit=limit)}
+
+
+@register.simple_tag(takes_context=True)
+def facet_querystring(context, name: str, value: str | None) -> str:
+    """The current query string with facet `name` set to `value` (None: removed), from page 1:
+    {% querystring %} for a parameter named by a variable."""
+    return querystring(context, **{name: value, "page": None})
+
+
+@register.simple_tag(takes_context=True)
+def unfiltered_querystring(context) -> str:
+    """The current query string without any facet's filter, from page 1."""
+    return querystring(context, **{facet.name: None for facet in FACETS}, page=None)
+
+
+@register.simple_tag
+def facet_labels() -> str:
+    """The facets' labels as one phrase ("刊物、年份和作者")."""
+    return listed_labels()

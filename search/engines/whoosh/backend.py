@@ -26,7 +26,6 @@ from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
 from haystack.exceptions import SkipDocument
 from haystack.utils import get_identifier
 from haystack.utils.loading import UnifiedIndex
-from whoosh.fields import ID as WHOOSH_ID
 from whoosh.fields import NUMERIC, TEXT
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError, LockError
@@ -38,8 +37,10 @@ from search.engines.whoosh.analysis import (
     ChineseWordTokenizer,
 )
 from search.engines.whoosh.codec import ArchiveCodec
+from search.engines.whoosh.columns import schema_field
 from search.engines.whoosh.ranking import ArchiveBM25F
 from search.errors import IndexLocked, IndexMissing, IndexUnavailable
+from search.facets import FACETS
 
 log = logging.getLogger("wencui.search")
 
@@ -64,8 +65,6 @@ def _schema_field(field_class):
     if kind == "long_grams":
         analyzer = CharGramTokenizer((MAX_GRAM,), pad_end=True)
         return TEXT(analyzer=analyzer, phrase=True, field_boost=boost)
-    if kind == "facet_key":
-        return WHOOSH_ID(stored=True, sortable=True)
     if kind == "sortable_integer":
         return NUMERIC(numtype=int, bits=64, stored=True, sortable=True, signed=True)
     return None
@@ -161,6 +160,8 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             if replacement is not None:
                 schema.remove(field_class.index_fieldname)
                 schema.add(field_class.index_fieldname, replacement)
+        for facet in FACETS:
+            schema.add(facet.name, schema_field(facet))
         return content_field_name, schema
 
     def _ensure_current(self) -> None:

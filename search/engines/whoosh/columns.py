@@ -1,12 +1,31 @@
-"""Per-document columns (facets, dates, article ids), read once per searcher, and the
-document groups and orders made from them: filters, facet counts and date sorts."""
+"""Per-document columns, read once per searcher: each facet's value (search.facets), the date
+and the article id; the document groups and orders made from them, and facet counts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+from whoosh.fields import ID, NUMERIC
 
 from search.engines.whoosh.codec import read_numbers
-from search.types import YearRange
+from search.facets import FACETS, Facet, Kind
+from search.types import Equals, FacetKey, Filter
+
+# What a column holds for an article without a value: Whoosh stores no None.
+MISSING = {Kind.NAME: "", Kind.YEAR: 0}
+
+
+def schema_field(facet: Facet):
+    """The Whoosh field of a facet's column."""
+    if facet.kind is Kind.YEAR:
+        return NUMERIC(numtype=int, bits=64, stored=True, sortable=True, signed=True)
+    return ID(stored=True, sortable=True)
+
+
+def stored_value(facet: Facet, article) -> str | int:
+    value = facet.value_of(article)
+    return MISSING[facet.kind] if value is None else value
 
 
 class Columns:
@@ -16,26 +35,34 @@ class Columns:
 
     def __init__(self, reader) -> None:
         self.live: frozenset[int] = frozenset(reader.all_doc_ids())
-        self.source: list[str] = column_values(reader, "source")
-        self.year: list[int] = column_values(reader, "year")
+        # Facet name → every document's stored value (MISSING for none).
+        self.facet: dict[str, list] = {f.name: column_values(reader, f.name) for f in FACETS}
         self.date_key: list[int] = column_values(reader, "date_key")
         self.article_id: list[int] = column_values(reader, "article_id")
-        self._by_source: dict[str, frozenset[int]] | None = None
-        self._by_year: dict[int, frozenset[int]] | None = None
+        self._groups: dict[str, dict] = {}
         self._date_ranks: dict[str, list[int]] = {}
 
-    def docs_of_source(self, source: str) -> frozenset[int]:
-        if self._by_source is None:
-            self._by_source = _groups(self.live, self.source)
-        return self._by_source.get(source, frozenset())
+    def groups(self, facet: Facet) -> dict:
+        """Stored value → the documents having it."""
+        groups = self._groups.get(facet.name)
+        if groups is None:
+            groups = self._groups[facet.name] = _groups(self.live, self.facet[facet.name])
+        return groups
 
-    def docs_in_years(self, years: YearRange) -> frozenset[int]:
-        # Made from one group per year each time, not kept per range: a visitor can ask
-        # for any of hundreds of thousands of ranges.
-        if self._by_year is None:
-            self._by_year = _groups(self.live, self.year)
+    def docs_matching(self, facet: Facet, chosen: Filter) -> frozenset[int]:
+        groups = self.groups(facet)
+        missing = MISSING[facet.kind]
+        if isinstance(chosen, Equals):
+            value = missing if chosen.value is None else chosen.value
+            return groups.get(value, frozenset())
+        # Made from one group per value each time, not kept per filter: a visitor can ask
+        # for any of hundreds of thousands of year ranges.
         return frozenset().union(
-            *(docs for year, docs in self._by_year.items() if years.accepts(year or None))
+            *(
+                docs
+                for value, docs in groups.items()
+                if chosen.accepts(None if value == missing else value)
+            )
         )
 
     def date_rank(self, sort: str) -> list[int]:
@@ -53,6 +80,19 @@ class Columns:
                 rank[docnum] = place
             self._date_ranks[sort] = rank
         return rank
+
+    def count(self, facet: Facet, docs: Iterable[int]) -> Counter:
+        """How many of `docs` have each stored value of the facet."""
+        return Counter(map(self.facet[facet.name].__getitem__, docs))
+
+
+def facet_counts(counts: Counter, facet: Facet) -> Mapping[FacetKey, int]:
+    """Counts by stored value, keyed as the contract says (None for articles without one)."""
+    found = dict(counts)
+    missing = MISSING[facet.kind]
+    if missing in found:
+        found[None] = found.pop(missing)
+    return found
 
 
 def _groups(docs: Iterable[int], values: list) -> dict:

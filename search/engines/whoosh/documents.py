@@ -1,4 +1,4 @@
-"""The haystack index of articles."""
+"""What the Whoosh index holds of an article: haystack's index of articles, and its columns."""
 
 from __future__ import annotations
 
@@ -6,19 +6,19 @@ from haystack import indexes
 
 from archive.models import Article
 from search.engines.whoosh.analysis import SEGMENT_BREAK
+from search.engines.whoosh.columns import stored_value
 from search.engines.whoosh.fields import (
     ChineseTextField,
     ExactTextField,
-    FacetKeyField,
     LongGramTextField,
     ShortGramTextField,
     SortableIntegerField,
 )
+from search.facets import FACETS
 
 # Bumped when what the index stores for an article changes: check_index --fix then
 # re-indexes every article.
-INDEX_FORMAT = "4"
-UNKNOWN_YEAR = 0
+INDEX_FORMAT = "5"
 # Sort key of articles without a date: after every real date when sorting by date.
 DATE_KEY_UNKNOWN = 0
 
@@ -35,8 +35,7 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     title_exact = ExactTextField(model_attr="title")
     author_exact = ExactTextField(model_attr="author")
     source_exact = ExactTextField()
-    source = FacetKeyField()
-    year = SortableIntegerField()
+    # Besides these, a column per facet (search.facets), added to the schema by the backend.
     date_key = SortableIntegerField()
     article_id = SortableIntegerField(model_attr="pk")
     version = indexes.CharField(indexed=False)
@@ -45,18 +44,12 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         return Article
 
     def index_queryset(self, using=None):
-        return Article.objects.select_related("publication").prefetch_related(
-            "keyword_links__keyword"
-        )
+        from search.indexing import indexed_articles
 
-    def prepare_source(self, article: Article) -> str:
-        return article.publication.name if article.publication_id else ""
+        return indexed_articles()
 
     def prepare_source_exact(self, article: Article) -> str:
-        return self.prepare_source(article)
-
-    def prepare_year(self, article: Article) -> int:
-        return article.year or UNKNOWN_YEAR
+        return article.publication.name if article.publication_id else ""
 
     def prepare_date_key(self, article: Article) -> int:
         if not article.year:
@@ -76,6 +69,8 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         for name in ("text", "exact"):
             data[name] = SEGMENT_BREAK.join(line for line in data[name].split("\n") if line.strip())
         data["exact_long"] = data["exact"]
+        for facet in FACETS:
+            data[facet.name] = stored_value(facet, article)
         return data
 
 

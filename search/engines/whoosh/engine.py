@@ -18,6 +18,7 @@ from search.engines.whoosh.matching import search_documents
 from search.engines.whoosh.memo import searcher_memo
 from search.engines.whoosh.ranking import related_documents
 from search.errors import IndexUnavailable
+from search.facets import FACETS
 from search.types import EngineQuery, EngineResults, IndexHealth
 
 # The haystack connection whose settings (PATH) and index of articles the engine uses.
@@ -85,7 +86,8 @@ class WhooshEngine:
                     columns = columns_of(searcher)
                     columns.date_rank("newest")
                     columns.date_rank("oldest")
-                    columns.docs_of_source("")
+                    for facet in FACETS:
+                        columns.groups(facet)
         except IndexUnavailable:
             return False
         return True

@@ -28,12 +28,6 @@ class LongGramTextField(indexes.CharField):
     field_type = "long_grams"
 
 
-class FacetKeyField(indexes.CharField):
-    """An untokenized value used to filter and count (a publication name)."""
-
-    field_type = "facet_key"
-
-
 class SortableIntegerField(indexes.IntegerField):
     """An integer kept in a column, for filtering, counting and sorting without a search."""
 

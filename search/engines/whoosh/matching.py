@@ -10,13 +10,14 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 
-from search.engines.whoosh.columns import columns_of
+from search.engines.whoosh.columns import Columns, columns_of, facet_counts
 from search.engines.whoosh.memo import SET_BYTES, Memo
 from search.engines.whoosh.phrases import EXACT_FIELDS, exact_docs
 from search.engines.whoosh.ranking import best, document_scores, scoring_terms, scoring_words
+from search.facets import FACETS, Facet
 from search.folding import fold
 from search.query import ParsedQuery
-from search.types import EngineQuery, EngineResults, YearRange
+from search.types import EngineQuery, EngineResults
 from search.words import query_words
 
 
@@ -60,25 +61,16 @@ def _match(searcher, memo: Memo, query: ParsedQuery) -> tuple[set[int] | None, s
 
 @dataclass(frozen=True)
 class _Matches:
-    """The documents matching a query's terms, whatever the filters."""
+    """The documents matching a query's terms, whatever the filters, and how many of them
+    have each value of each facet."""
 
     docs: frozenset[int]
     as_typed: frozenset[int] | None  # those with every term as typed; None: all of them
-    pairs: Counter  # (source, year) -> documents, for facet counts under any filter
+    counts: dict[str, Counter]  # facet name → stored value → documents
 
     def approximate_bytes(self) -> int:
         sets = len(self.docs) + len(self.as_typed or ())
-        return sets * SET_BYTES + len(self.pairs) * 200
-
-    def facet_counts(self, source: str | None, years: YearRange | None) -> tuple[Counter, Counter]:
-        source_counts: Counter = Counter()
-        year_counts: Counter = Counter()
-        for (doc_source, doc_year), count in self.pairs.items():
-            if years is None or years.accepts(doc_year or None):
-                source_counts[doc_source] += count
-            if source is None or doc_source == source:
-                year_counts[doc_year] += count
-        return source_counts, year_counts
+        return sets * SET_BYTES + sum(len(c) for c in self.counts.values()) * 200
 
 
 def _matches(searcher, memo: Memo, query: ParsedQuery) -> _Matches:
@@ -90,11 +82,10 @@ def _matches(searcher, memo: Memo, query: ParsedQuery) -> _Matches:
         for term in query.excluded:
             excluded.update(exact_docs(searcher, EXACT_FIELDS[term.field], term.text, memo))
         docs = docs - excluded
-    sources, year_of = columns.source, columns.year
     return _Matches(
         docs=frozenset(docs),
         as_typed=None if as_typed is None else frozenset(as_typed),
-        pairs=Counter((sources[d], year_of[d]) for d in docs),
+        counts={facet.name: columns.count(facet, docs) for facet in FACETS},
     )
 
 
@@ -103,31 +94,38 @@ def search_documents(searcher, memo: Memo, request: EngineQuery) -> EngineResult
     facet counts. The documents matching each term and their scores are remembered until
     the index changes (memo.py)."""
     if searcher.doc_count_all() == 0:
-        return EngineResults(total=0, article_ids=(), facet_counts={"source": {}, "year": {}})
+        return EngineResults(total=0, article_ids=(), facet_counts={f.name: {} for f in FACETS})
     query = request.query
     columns = columns_of(searcher)
     matches = memo.get(
         ("matches", query.required, query.excluded), lambda: _matches(searcher, memo, query)
     )
-    source_filter, years = request.filter("source"), request.filter("year")
-    # Articles without a publication are stored with an empty one.
-    source = None if source_filter is None else source_filter.value or ""
-    selected = matches.docs
-    if source is not None:
-        selected = selected & columns.docs_of_source(source)
-    if years is not None:
-        selected = selected & columns.docs_in_years(years)
-    source_counts, year_counts = matches.facet_counts(source, years)
+    # Facet name → the matching documents its filter lets through.
+    passing = {
+        facet.name: matches.docs & columns.docs_matching(facet, chosen)
+        for facet in FACETS
+        if (chosen := request.filter(facet.name)) is not None
+    }
+    selected = frozenset.intersection(*passing.values()) if passing else matches.docs
     needed = request.offset + request.limit
     first = _first(searcher, memo, columns, matches, selected, query, request.sort, needed)
     return EngineResults(
         total=len(selected),
         article_ids=tuple(columns.article_id[docnum] for docnum in first[request.offset :]),
         facet_counts={
-            "source": {name or None: n for name, n in source_counts.items()},
-            "year": {year or None: n for year, n in year_counts.items()},
+            facet.name: facet_counts(_counts(facet, matches, columns, passing), facet)
+            for facet in FACETS
         },
     )
+
+
+def _counts(facet: Facet, matches: _Matches, columns: Columns, passing: dict) -> Counter:
+    """The facet's counts over the matching documents that pass every other facet's filter
+    (its own would leave only the value chosen)."""
+    others = [docs for name, docs in passing.items() if name != facet.name]
+    if not others:
+        return matches.counts[facet.name]
+    return columns.count(facet, frozenset.intersection(*others))
 
 
 def _first(searcher, memo, columns, matches, selected, query, sort, needed) -> list[int]:
