@@ -309,6 +309,18 @@ def test_a_bad_file_fails_alone_and_the_others_are_imported(client, curator, fre
     assert failure.startswith("导入失败：") and "坏文件.txt" in failure
 
 
+def test_a_stray_nul_is_shown_in_the_preview_removed_and_counted_in_the_summary(
+    client, curator, fresh_index
+):
+    text = NEWSPAPER.replace("清晨六点", "清晨\x00六点")
+    preview = upload(client, text_file("报道.txt", text))
+    assert "数据库无法保存的字符（已清除）" in preview.content.decode()
+    response = client.post(CONFIRM_URL, {"token": token_of(preview)})
+    (summary,) = messages_of(response)
+    assert "1 行清除了数据库无法保存的字符" in summary
+    assert "清晨六点" in Article.objects.get(title="守护一江清水").body
+
+
 def test_the_summary_shows_on_the_article_list(client, curator, fresh_index):
     token = token_of(upload(client, text_file("报道.txt", NEWSPAPER)))
     content = client.post(CONFIRM_URL, {"token": token}, follow=True).content.decode()
