@@ -1,13 +1,15 @@
 """Rules of Chinese text that several parts of the archive share, each written once here.
 
 Whitespace normalising, the CJK ranges, Chinese numerals, the section-heading marker of
-stored bodies and the characters no database can store. Importers, pages and citations use
-these names instead of their own copies.
+stored bodies, the characters no database can store and jieba's word segmentation, loaded
+once. Importers, pages, citations and search use these names instead of their own copies.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 
 # CJK unified ideographs, extension A and the compatibility block.
 CJK = "\u3400-\u9fff\uf900-\ufaff"
@@ -83,3 +85,22 @@ def without_unstorable(text: str) -> str:
 def escaped_characters(characters: list[str]) -> str:
     """Characters written as escapes ("\\u0000"), for reports that show what was removed."""
     return "".join(f"\\u{ord(char):04x}" for char in characters)
+
+
+_jieba_lock = threading.Lock()
+_jieba = None
+
+
+def jieba_module():
+    """jieba (Chinese word segmentation), its dictionary loaded once per process, on first
+    use: about 0.7 s and 60 MB."""
+    global _jieba
+    if _jieba is None:
+        with _jieba_lock:
+            if _jieba is None:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                jieba.initialize()
+                _jieba = jieba
+    return _jieba

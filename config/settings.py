@@ -145,7 +145,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "TIMEOUT": int(os.environ.get("WENCUI_CACHE_SECONDS", "3600")),
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("WENCUI_CACHE_ENTRIES", "1000"))},
     }
 }

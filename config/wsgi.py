@@ -10,6 +10,6 @@ application = get_wsgi_application()
 
 # Load jieba's dictionary before gunicorn forks its workers (preload_app), so each
 # worker shares it instead of loading its own copy on the first search.
-from search.words import jieba_module  # noqa: E402
+from archive.text import jieba_module  # noqa: E402
 
 jieba_module()

@@ -19,6 +19,8 @@ NOTICE_DANGLING_NOT = "NOT 后面没有检索词，已忽略。"
 # Opening quote -> the only character that closes it. Readers mix input methods, so a
 # curly opener closed by an ASCII quote is treated as still open rather than guessed at.
 _QUOTE_PAIRS = {'"': '"', "“": "”", "「": "」", "『": "』", "＂": "＂"}
+# Every character that opens or closes a phrase.
+QUOTE_CHARACTERS = frozenset(_QUOTE_PAIRS) | frozenset(_QUOTE_PAIRS.values())
 _MINUS = frozenset("-－")
 _COLONS = frozenset(":：")
 _FIELD_ALIASES = {
@@ -69,6 +71,14 @@ class ParsedQuery:
     @property
     def terms(self) -> tuple[Term, ...]:
         return tuple(term for group in self.required for term in group)
+
+    @property
+    def unquoted(self) -> str:
+        """The query as typed without its quote marks, if it has any ("" otherwise): what
+        to search instead when a phrase finds nothing."""
+        if not any(char in QUOTE_CHARACTERS for char in self.raw):
+            return ""
+        return "".join(char for char in self.raw if char not in QUOTE_CHARACTERS)
 
     def describe(self) -> str:
         """Chinese rendering: plain terms first, then one clause per fielded group or exclusion."""

@@ -2,25 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-import threading
-
-_jieba_lock = threading.Lock()
-_jieba = None
-
-
-def jieba_module():
-    """jieba, with its dictionary loaded once per process (about 0.7 s and 60 MB)."""
-    global _jieba
-    if _jieba is None:
-        with _jieba_lock:
-            if _jieba is None:
-                import jieba
-
-                jieba.setLogLevel(logging.WARNING)
-                jieba.initialize()
-                _jieba = jieba
-    return _jieba
+from archive.text import jieba_module
 
 
 def query_words(folded: str) -> list[str]:

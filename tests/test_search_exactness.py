@@ -11,20 +11,11 @@ from hypothesis import strategies as st
 
 from archive.models import Article
 from search.folding import fold
+from search.query import QUOTE_CHARACTERS
 from search.services import search_articles
+from search.text import searchable_segments
 from search.types import Equals
 from search.words import query_words
-
-
-def article_segments(article: Article) -> list[str]:
-    return [
-        article.title,
-        article.author,
-        article.publication.name if article.publication else "",
-        article.abstract,
-        *article.keyword_names,
-        *article.paragraphs,
-    ]
 
 
 @pytest.fixture
@@ -33,7 +24,7 @@ def corpus(corpus_db) -> dict[int, list[str]]:
     articles = Article.objects.select_related("publication").prefetch_related(
         "keyword_links__keyword"
     )
-    return {a.pk: [fold(s) for s in article_segments(a) if s] for a in articles}
+    return {a.pk: [fold(s) for s in searchable_segments(a)] for a in articles}
 
 
 def oracle(corpus: dict[int, list[str]], phrase: str) -> set[int]:
@@ -132,7 +123,7 @@ def test_three_characters_that_end_a_segment_are_found(corpus):
     for article in Article.objects.exclude(body="")[:8]:
         for segment in (article.title, article.paragraphs[-1], *article.keyword_names):
             tail = fold(segment)[-3:]
-            if len(tail) < 3 or tail != tail.strip() or any(c in tail for c in '"“”「」'):
+            if len(tail) < 3 or tail != tail.strip() or QUOTE_CHARACTERS & set(tail):
                 continue
             assert article.pk in found(tail), tail
             assert found(tail) == oracle(corpus, tail), tail
@@ -162,7 +153,7 @@ def test_random_substrings_of_the_corpus_match_the_oracle(corpus, data):
     length = data.draw(st.integers(min_value=2, max_value=min(12, len(segment))))
     start = data.draw(st.integers(min_value=0, max_value=len(segment) - length))
     phrase = segment[start : start + length]
-    if phrase != phrase.strip() or any(c in phrase for c in '"“”「」『』＂'):
+    if phrase != phrase.strip() or QUOTE_CHARACTERS & set(phrase):
         return  # quote marks and edge spaces are query syntax, not text
     assert pk in oracle(corpus, phrase)
     assert found(phrase) == oracle(corpus, phrase)

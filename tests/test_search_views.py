@@ -172,6 +172,16 @@ def test_author_facet_is_shown_beside_publication_and_year(client):
     assert "按刊物、年份和作者筛选" in content
 
 
+@pytest.mark.parametrize(
+    "quoted", ['"没有这个词"', "“没有这个词”", "「没有这个词」", "『没有这个词』", "＂没有这个词＂"]
+)
+def test_a_phrase_in_any_quotes_that_finds_nothing_suggests_the_words(client, quoted):
+    content = client.get("/search/", {"q": quoted}).content.decode()
+    assert "找到 0 篇文章" in content
+    assert "去掉引号，改为按词检索：" in content
+    assert '<a href="?q=%E6%B2%A1%E6%9C%89%E8%BF%99%E4%B8%AA%E8%AF%8D">没有这个词</a>' in content
+
+
 def _all_ids(client, query):
     ids, page = [], 1
     while True:

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from search.folding import fold
+from search.text import text_segments
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 FIXTURE = BASE_DIR / "fixtures" / "grassroots-party-organisations.txt"
@@ -154,17 +155,16 @@ class Fixture:
 
 
 def searchable_text(record: dict) -> str:
-    """What the archive indexes for an article (templates/search/indexes/.../article_text.txt):
-    title, author, publication, abstract, keywords and body, one segment per line."""
-    segments = [
-        record["title"],
-        record["author"],
-        record["publication"] or "",
-        record["abstract"],
-        *record["keywords"],
-        *record["paragraphs"],
-    ]
-    return "\n".join(segment for segment in segments if segment.strip())
+    """What the archive indexes for an article (search.text), one segment per line."""
+    segments = text_segments(
+        title=record["title"],
+        author=record["author"],
+        publication=record["publication"] or "",
+        abstract=record["abstract"],
+        keywords=record["keywords"],
+        body="\n".join(record["paragraphs"]),
+    )
+    return "\n".join(segments)
 
 
 class _Generator:

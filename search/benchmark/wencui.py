@@ -66,8 +66,8 @@ class Wencui(System):
         return directory_size(Path(settings.HAYSTACK_CONNECTIONS["default"]["PATH"]))
 
     def open(self) -> None:
+        from archive.text import jieba_module
         from search.engines import get_engine
-        from search.words import jieba_module
 
         # As a gunicorn worker starts: the dictionary was loaded before the fork
         # (config/wsgi.py), the index is opened by the first search.

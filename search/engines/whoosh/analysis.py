@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 from whoosh.analysis import Token, Tokenizer
 
+from archive.text import jieba_module
 from search.folding import fold
-from search.words import jieba_module
 
 # Segment separator inside one indexed value: no gram crosses it, so a phrase never
 # straddles the title and the body, or two paragraphs.

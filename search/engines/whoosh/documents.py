@@ -15,6 +15,7 @@ from search.engines.whoosh.fields import (
     SortableIntegerField,
 )
 from search.facets import FACETS
+from search.text import searchable_segments
 
 # Bumped when what the index stores for an article changes: check_index --fix then
 # re-indexes every article.
@@ -24,13 +25,11 @@ DATE_KEY_UNKNOWN = 0
 
 
 class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
-    # Every searchable part of the article, one segment per line (see the template).
-    text = ChineseTextField(document=True, use_template=True)
+    # The article's searchable text (search.text), its segments apart (SEGMENT_BREAK):
+    # its words, its short grams and its long grams. Made once per article, in prepare().
+    text = ChineseTextField(document=True)
     title = ChineseTextField(model_attr="title", boost=3.0)
-    exact = ShortGramTextField(
-        use_template=True, template_name="search/indexes/archive/article_text.txt"
-    )
-    # The same text as `exact`, copied in prepare(): the long grams of every segment.
+    exact = ShortGramTextField()
     exact_long = LongGramTextField()
     title_exact = ExactTextField(model_attr="title")
     author_exact = ExactTextField(model_attr="author")
@@ -56,19 +55,16 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
             return DATE_KEY_UNKNOWN
         return article.year * 100 + (article.month or 0)
 
-    def prepare_exact_long(self, article: Article) -> str:
-        return ""  # filled from `exact` in prepare(), to render the template once
+    def prepare_text(self, article: Article) -> str:
+        return ""  # filled in prepare(), with `exact` and `exact_long`
 
     def prepare_version(self, article: Article) -> str:
         return index_version(article)
 
     def prepare(self, article: Article) -> dict:
         data = super().prepare(article)
-        # Templates render with newlines between segments; keep them as the only
-        # separator so that no phrase straddles two segments.
-        for name in ("text", "exact"):
-            data[name] = SEGMENT_BREAK.join(line for line in data[name].split("\n") if line.strip())
-        data["exact_long"] = data["exact"]
+        text = SEGMENT_BREAK.join(searchable_segments(article))
+        data["text"] = data["exact"] = data["exact_long"] = text
         for facet in FACETS:
             data[facet.name] = stored_value(facet, article)
         return data
