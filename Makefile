@@ -75,3 +75,13 @@ clean:
 LOAD_ARGS ?= --start-server
 load: install
 	$(PY) scripts/load_test.py $(LOAD_ARGS)
+
+# The English interface: the strings marked for translation gathered into
+# locale/en/LC_MESSAGES/django.po (new ones with an empty msgstr, to translate there), then
+# compiled into the django.mo committed beside it. Needs GNU gettext (apt-get install gettext).
+.PHONY: messages
+messages: install
+	$(PY) manage.py makemessages -l en --no-wrap --add-location file --ignore=var \
+		--ignore=staticfiles --ignore=test-artifacts --ignore=tests --ignore=fixtures \
+		--ignore=docs --ignore=scripts
+	$(PY) manage.py compilemessages -l en --ignore=$(VENV)

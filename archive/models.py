@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import models
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from archive.text import plain_line
+
+
+def year_label(year: int) -> str:
+    """A year as the interface writes it: "2020年" in Chinese, "2020" in English."""
+    return gettext("%(year)s年") % {"year": year}
 
 
 class Publication(models.Model):
@@ -17,7 +26,7 @@ class Publication(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("刊物")
-        verbose_name_plural = _("刊物")
+        verbose_name_plural = pgettext_lazy("plural", "刊物")
 
     def __str__(self) -> str:
         return self.name
@@ -32,7 +41,7 @@ class Keyword(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("关键词")
-        verbose_name_plural = _("关键词")
+        verbose_name_plural = pgettext_lazy("plural", "关键词")
 
     def __str__(self) -> str:
         return self.name
@@ -58,7 +67,7 @@ class SourceDocument(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("来源文件")
-        verbose_name_plural = _("来源文件")
+        verbose_name_plural = pgettext_lazy("plural", "来源文件")
 
     def __str__(self) -> str:
         return self.name
@@ -105,13 +114,19 @@ class Article(models.Model):
     issue_label = models.CharField(
         _("期号"), max_length=100, blank=True, help_text=_("照原文，如“2020年第36期”。")
     )
+    issue_number = models.PositiveIntegerField(
+        _("期次"),
+        null=True,
+        blank=True,
+        help_text=_("期号里的期次，如“2020年第36期”的 36；引用文献时使用。"),
+    )
     year = models.PositiveSmallIntegerField(_("年份"), null=True, blank=True, db_index=True)
     month = models.PositiveSmallIntegerField(_("月份"), null=True, blank=True)
     day = models.PositiveSmallIntegerField(_("日"), null=True, blank=True)
     abstract = models.TextField(_("摘要"), blank=True)
     keywords = models.ManyToManyField(
         Keyword,
-        verbose_name=_("关键词"),
+        verbose_name=pgettext_lazy("plural", "关键词"),
         through="ArticleKeyword",
         related_name="articles",
         blank=True,
@@ -145,7 +160,7 @@ class Article(models.Model):
     class Meta:
         ordering = [F("year").desc(nulls_last=True), F("month").desc(nulls_last=True), "-id"]
         verbose_name = _("文章")
-        verbose_name_plural = _("文章")
+        verbose_name_plural = pgettext_lazy("plural", "文章")
         indexes = [
             # The newest first, as the home page and year pages list them, and each
             # publication's articles by issue: read in order instead of sorted each time.
@@ -191,11 +206,6 @@ class Article(models.Model):
         return [line for line in self.body.split("\n") if line.strip()]
 
     @property
-    def searchable_body(self) -> str:
-        """The body as searched: section headings without their marks."""
-        return "\n".join(plain_line(line) for line in self.body.split("\n"))
-
-    @property
     def subtitle_lines(self) -> list[str]:
         return [line for line in self.subtitle.split("\n") if line.strip()]
 
@@ -205,12 +215,17 @@ class Article(models.Model):
 
     @property
     def date_label(self) -> str:
-        if self.year and self.month and self.day:
-            return f"{self.year}年{self.month}月{self.day}日"
+        """The article's date as far as it is known, written the interface language's way
+        ("2020年3月5日", "March 5, 2020")."""
         if self.year and self.month:
-            return f"{self.year}年{self.month}月"
+            day = self.day
+            try:
+                known = date(self.year, self.month, day or 1)
+            except ValueError:  # a day the month does not have: the month is still right
+                known, day = date(self.year, self.month, 1), None
+            return date_format(known, "DATE_FORMAT" if day else "YEAR_MONTH_FORMAT")
         if self.year:
-            return f"{self.year}年"
+            return year_label(self.year)
         return ""
 
 

@@ -16,14 +16,16 @@ from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, gettext_noop, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from archive import citations
 from archive.headings import body_blocks
-from archive.models import Article, Keyword, Publication
+from archive.models import Article, Keyword, Publication, year_label
 from archive.text import has_cjk
 
 log = logging.getLogger("wencui.archive")
@@ -36,7 +38,8 @@ YEAR_SORTS = {"newest": _("最近在前"), "oldest": _("最早在前")}
 KEYWORD_SORTS = {"count": _("用得最多在前"), "name": _("按名称")}
 # Publications, years and keywords per page of the browse lists.
 BROWSE_PER_PAGE = 100
-# Our own 404 messages are written for readers, in Chinese; Django's are English internals.
+# Our own 404 messages are written for readers, in Chinese, the source language (marked with
+# gettext_noop and translated when the page is rendered); Django's are English internals.
 
 
 def _paginate(request: HttpRequest, queryset, per_page: int | None = None):
@@ -45,13 +48,13 @@ def _paginate(request: HttpRequest, queryset, per_page: int | None = None):
     try:
         return paginator.page(request.GET.get("page") or 1)
     except (EmptyPage, PageNotAnInteger) as error:
-        raise Http404("没有这一页。") from error
+        raise Http404(gettext_noop("没有这一页。")) from error
 
 
 def _sort_param(request: HttpRequest, sorts: dict) -> str:
     sort = request.GET.get("sort") or next(iter(sorts))
     if sort not in sorts:
-        raise Http404("未知的排序方式。")
+        raise Http404(gettext_noop("未知的排序方式。"))
     return sort
 
 
@@ -131,24 +134,25 @@ def home(request: HttpRequest) -> HttpResponse:
 def _article(pk: int) -> Article:
     return _get(
         Article.objects.select_related("publication").prefetch_related("keyword_links__keyword"),
-        "没有这篇文章，它可能已被移除。",
+        gettext_noop("没有这篇文章，它可能已被移除。"),
         pk=pk,
     )
 
 
 def _neighbours(article: Article) -> tuple[Article | None, Article | None, str]:
     """The newer and older article next to this one in its publication (else its year,
-    else among the undated), and what they are neighbours in."""
+    else among the undated), and what they are neighbours in (HTML: a publication's name
+    is marked as Chinese, whatever the interface language)."""
     if article.publication:
         siblings = Article.objects.filter(publication=article.publication)
         ordered = siblings.order_by(*_issue_order(newest=True))
-        label = f"《{article.publication.name}》"
+        label = format_html('<span lang="zh-Hans">《{}》</span>', article.publication.name)
     elif article.year:
         ordered = Article.objects.filter(year=article.year).newest_first()
-        label = f"{article.year}年"
+        label = year_label(article.year)
     else:
         ordered = Article.objects.filter(year=None).newest_first()
-        label = "未注明年份的文章"
+        label = gettext("未注明年份的文章")
     ids = list(ordered.values_list("pk", flat=True))
     position = ids.index(article.pk)
     found = Article.objects.listed().in_bulk(ids[max(0, position - 1) : position + 2])
@@ -238,7 +242,7 @@ def publication_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def publication_detail(request: HttpRequest, name: str) -> HttpResponse:
-    publication = _get(Publication.objects, "文库里没有这个刊物。", name=name)
+    publication = _get(Publication.objects, gettext_noop("文库里没有这个刊物。"), name=name)
     articles = publication.articles.all()
     issues = (
         articles.exclude(issue_label="")
@@ -250,9 +254,12 @@ def publication_detail(request: HttpRequest, name: str) -> HttpResponse:
     issues = _issue_list(request, issues, issue)
     context = {
         "heading": f"《{publication.name}》",
-        "kind": "刊物",
+        # A name as written, in Chinese whatever the interface language.
+        "heading_lang": "zh-Hans",
+        "kind": pgettext("plural", "刊物"),
         "kind_url": reverse("archive:publications"),
         "publication": publication,
+        "publication_name": format_html('<span lang="zh-Hans">{}</span>', publication.name),
         "issues": issues,
         "issue": issue,
         "group_by_year": True,
@@ -260,7 +267,7 @@ def publication_detail(request: HttpRequest, name: str) -> HttpResponse:
     if issue:
         articles = articles.filter(issue_label=issue)
         if not articles.exists():
-            raise Http404("这个刊物没有这一期。")
+            raise Http404(gettext_noop("这个刊物没有这一期。"))
         context["subheading"] = issue
     return _article_list(request, articles, "archive/article_list.html", context, by_issue=True)
 
@@ -280,13 +287,14 @@ def _issue_list(request: HttpRequest, issues, current: str) -> SafeString:
         label, count = escape(row["issue_label"]), int(row["count"])
         if row["issue_label"] == current:
             items.append(
-                f'<li><a class="selected" aria-current="page" href="?{escape(rest)}">{label} '
+                f'<li><a class="selected" aria-current="page" href="?{escape(rest)}">'
+                f'<span lang="zh-Hans">{label}</span> '
                 f'<span aria-hidden="true">×</span><span class="visually-hidden">{cancel}</span>'
                 f'</a> <span class="count">{count}</span></li>'
             )
         else:
             query = "&".join(filter(None, [rest, urlencode({"issue": row["issue_label"]})]))
-            link = f'<a href="?{escape(query)}">{label}</a>'
+            link = f'<a href="?{escape(query)}" lang="zh-Hans">{label}</a>'
             items.append(f'<li>{link} <span class="count">{count}</span></li>')
     return mark_safe("".join(items))  # every text in it was escaped above
 
@@ -311,12 +319,16 @@ def year_list(request: HttpRequest) -> HttpResponse:
 def year_detail(request: HttpRequest, year: int) -> HttpResponse:
     queryset = Article.objects.from_year(year)
     if not queryset.exists():
-        raise Http404("这一年没有文章。")
+        raise Http404(gettext_noop("这一年没有文章。"))
     return _article_list(
         request,
         queryset,
         "archive/article_list.html",
-        {"heading": f"{year}年", "kind": "年份", "kind_url": reverse("archive:years")},
+        {
+            "heading": year_label(year),
+            "kind": pgettext("plural", "年份"),
+            "kind_url": reverse("archive:years"),
+        },
     )
 
 
@@ -348,12 +360,17 @@ def keyword_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def keyword_detail(request: HttpRequest, name: str) -> HttpResponse:
-    keyword = _get(Keyword.objects, "文库里没有这个关键词。", name=name)
+    keyword = _get(Keyword.objects, gettext_noop("文库里没有这个关键词。"), name=name)
     return _article_list(
         request,
         Article.objects.filter(Q(keyword_links__keyword=keyword)).distinct(),
         "archive/article_list.html",
-        {"heading": keyword.name, "kind": "关键词", "kind_url": reverse("archive:keywords")},
+        {
+            "heading": keyword.name,
+            "heading_lang": "zh-Hans",
+            "kind": pgettext("plural", "关键词"),
+            "kind_url": reverse("archive:keywords"),
+        },
     )
 
 
@@ -421,7 +438,7 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     message = exception.args[0] if exception and exception.args else ""
     if not isinstance(message, str) or not has_cjk(message):
         message = ""
-    return render(request, "404.html", {"message": message}, status=404)
+    return render(request, "404.html", {"message": gettext(message) if message else ""}, status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -9,6 +9,8 @@ from config import views as config_views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", config_views.healthz, name="healthz"),
+    # set_language: the language switch on every page posts here and is sent back.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("robots.txt", archive_views.robots_txt, name="robots"),
     path("opensearch.xml", archive_views.opensearch, name="opensearch"),
     # An index of sections, each paginated: it scales to any number of articles.

@@ -58,7 +58,7 @@ def test_home_puts_the_search_box_first_then_browse_lists_then_latest_articles(c
     for publication in Publication.objects.annotate(n=Count("articles")).filter(n__gt=0):
         url = publication.get_absolute_url()
         assert re.search(
-            rf'href="{re.escape(url)}">{re.escape(publication.name)}</a> '
+            rf'href="{re.escape(url)}" lang="zh-Hans">{re.escape(publication.name)}</a> '
             rf'<span class="count">{publication.n}</span>',
             content,
         )
@@ -87,7 +87,7 @@ def test_home_sorts_and_paginates(client, settings):
     assert 'href="?sort=oldest&amp;page=2"' in content
     last = page(client, "/", {"sort": "oldest", "page": 4})
     assert last.count('class="card"') == 3
-    titles = re.findall(r'class="card-title"><a href="[^"]+">([^<]+)</a>', page(client, "/"))
+    titles = re.findall(r'class="card-title"[^>]*><a href="[^"]+">([^<]+)</a>', page(client, "/"))
     newest = Article.objects.newest_first()[:5]
     assert titles == [article.title for article in newest]
 
@@ -128,12 +128,12 @@ def test_year_list_sorts_and_paginates(client, monkeypatch):
 @pytest.mark.usefixtures("corpus_db")
 def test_publication_page_lists_its_articles_by_year_and_issue(client):
     content = page(client, "/sources/商情/")
-    assert "<h1>《商情》" in content and "共 2 篇" in content
+    assert '<h1><span lang="zh-Hans">《商情》</span>' in content and "共 2 篇" in content
     assert content.index(">2020年</h2>") < content.index(">2019年</h2>")
     assert "按期浏览" in content
     assert "2020年第36期" in content and "2019年第26期" in content
     assert 'href="/feeds/sources/%E5%95%86%E6%83%85/"' in content
-    titles = re.findall(r'class="card-title"><a href="[^"]+">([^<]+)</a>', content)
+    titles = re.findall(r'class="card-title"[^>]*><a href="[^"]+">([^<]+)</a>', content)
     assert set(titles) == set(
         Article.objects.filter(publication__name="商情").values_list("title", flat=True)
     )
@@ -143,10 +143,13 @@ def test_publication_page_lists_its_articles_by_year_and_issue(client):
 def test_publication_issue_links_keep_the_sort_and_start_at_page_one(client):
     content = page(client, "/sources/商情/", {"sort": "oldest", "page": "1"})
     issue = "issue=2020%E5%B9%B4%E7%AC%AC36%E6%9C%9F"
-    assert f'<a href="?sort=oldest&amp;{issue}">2020年第36期</a>' in content
+    assert f'<a href="?sort=oldest&amp;{issue}" lang="zh-Hans">2020年第36期</a>' in content
     chosen = page(client, "/sources/商情/", {"issue": "2020年第36期", "sort": "oldest"})
     # The chosen issue's link clears it, and only it.
-    assert '<a class="selected" aria-current="page" href="?sort=oldest">2020年第36期' in chosen
+    assert (
+        '<a class="selected" aria-current="page" href="?sort=oldest">'
+        '<span lang="zh-Hans">2020年第36期</span>'
+    ) in chosen
     assert '<a href="?sort=oldest&amp;issue=2019' in chosen
 
 
@@ -213,7 +216,7 @@ def test_keyword_page_breadcrumb_leads_to_the_keyword_index(client):
 def test_keyword_page(client):
     keyword = Keyword.objects.get(name="战斗堡垒")
     content = page(client, keyword.get_absolute_url())
-    assert "<h1>战斗堡垒" in content
+    assert '<h1><span lang="zh-Hans">战斗堡垒</span>' in content
     assert content.count('class="card"') == keyword.article_links.count() > 1
 
 
@@ -292,11 +295,12 @@ def test_names_with_slashes_and_odd_characters_have_working_pages(client):
 def test_article_page_links_its_metadata_to_browse_pages(client):
     article = shangqing_article()
     content = page(client, article.get_absolute_url())
-    assert f'<h1 id="article-title">{article.title}</h1>' in content
-    assert '<dd class="author">杨姿姮</dd>' in content
-    assert '<a class="source" href="/sources/%E5%95%86%E6%83%85/">《商情》</a>' in content
+    assert f'<h1 id="article-title" lang="zh-Hans">{article.title}</h1>' in content
+    assert '<dd class="author" lang="zh-Hans">杨姿姮</dd>' in content
+    source_url = "/sources/%E5%95%86%E6%83%85/"
+    assert f'<a class="source" href="{source_url}" lang="zh-Hans">《商情》</a>' in content
     issue_url = "/sources/%E5%95%86%E6%83%85/?issue=2020%E5%B9%B4%E7%AC%AC36%E6%9C%9F"
-    assert f'<a class="issue" href="{issue_url}">2020年第36期</a>' in content
+    assert f'<a class="issue" href="{issue_url}" lang="zh-Hans">2020年第36期</a>' in content
     assert '<a class="year" href="/years/2020/">2020年</a>' in content
     for name in article.keyword_names:
         assert f'<a href="{quote(f"/keywords/{name}/")}">{name}</a>' in content
@@ -309,7 +313,7 @@ def test_article_page_sets_the_abstract_apart_and_shows_every_paragraph(client):
     content = page(client, article.get_absolute_url())
     abstract = re.search(r'<section class="abstract"[^>]*>(.*?)</section>', content, re.S)
     assert abstract and article.abstract in abstract.group(1)
-    body = re.search(r'<div class="body">(.*?)</div>', content, re.S).group(1)
+    body = re.search(r'<div class="body"[^>]*>(.*?)</div>', content, re.S).group(1)
     text = re.sub(r"<[^>]+>", "", body)
     for paragraph in article.paragraphs:
         assert paragraph.strip() in text
@@ -427,7 +431,7 @@ def test_article_page_has_canonical_link_permalink_and_citation(client):
     assert f'<link rel="canonical" href="{url}">' in content
     assert f'<a href="/articles/{article.pk}/">{url}</a>' in content
     assert (
-        '<p class="cite-text" id="citation-text">'
+        '<p class="cite-text" id="citation-text" lang="zh-Hans">'
         "杨姿姮. 浅议怎样发挥基层党组织的战斗堡垒作用[J]. 商情, 2020(36).</p>"
     ) in content
     assert f'href="/articles/{article.pk}/cite.bib" download' in content
@@ -454,7 +458,7 @@ def test_article_page_links_newer_and_older_articles_of_its_publication(client):
     older = Article.objects.get(author="张小康")  # 商情 2019
     content = page(client, older.get_absolute_url())
     assert f'<a rel="prev" href="{newer.get_absolute_url()}">' in content
-    assert "《商情》中较新的一篇" in content
+    assert '<span lang="zh-Hans">《商情》</span>中较新的一篇' in content
     assert 'rel="next"' not in content
     content = page(client, newer.get_absolute_url())
     assert f'<a rel="next" href="{older.get_absolute_url()}">' in content
@@ -474,9 +478,8 @@ def test_article_page_without_publication_links_neighbours_of_its_year(client):
 def test_article_page_highlights_the_query_from_search(client):
     article = shangqing_article()
     content = page(client, article.get_absolute_url(), {"hl": '"战斗堡垒"'})
-    assert (
-        '<h1 id="article-title">浅议怎样发挥基层党组织的<mark>战斗堡垒</mark>作用</h1>' in content
-    )
+    title = "浅议怎样发挥基层党组织的<mark>战斗堡垒</mark>作用"
+    assert f'<h1 id="article-title" lang="zh-Hans">{title}</h1>' in content
     assert "已标出检索词" in content
     assert "<mark>" not in page(client, article.get_absolute_url())
 

@@ -141,8 +141,9 @@ def watch(page, problems: Problems) -> None:
 
 @pytest.fixture
 def open_page(corpus_db, live_url, chromium):
-    """open_page(viewport=..., javascript=True, clipboard=False) -> a new page in a fresh
-    context, watched for problems; the test fails at the end if any occurred.
+    """open_page(viewport=..., javascript=True, clipboard=False, locale="zh-CN") -> a new
+    page in a fresh context, watched for problems; the test fails at the end if any occurred.
+    `locale` is the browser's language, which it asks pages for (Accept-Language).
 
     `corpus_db` lets the server thread read the database during the test (and tells
     pytest-django that the session needs the test database).
@@ -150,12 +151,12 @@ def open_page(corpus_db, live_url, chromium):
     problems = Problems()
     contexts = []
 
-    def open_page(viewport=DESKTOP, *, javascript=True, clipboard=False):
+    def open_page(viewport=DESKTOP, *, javascript=True, clipboard=False, locale="zh-CN"):
         context = chromium.new_context(
             viewport=viewport,
             base_url=live_url,
             java_script_enabled=javascript,
-            locale="zh-CN",
+            locale=locale,
             device_scale_factor=1,
         )
         if clipboard:
