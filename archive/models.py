@@ -114,12 +114,6 @@ class Article(models.Model):
     issue_label = models.CharField(
         _("期号"), max_length=100, blank=True, help_text=_("照原文，如“2020年第36期”。")
     )
-    issue_number = models.PositiveIntegerField(
-        _("期次"),
-        null=True,
-        blank=True,
-        help_text=_("期号里的期次，如“2020年第36期”的 36；引用文献时使用。"),
-    )
     year = models.PositiveSmallIntegerField(_("年份"), null=True, blank=True, db_index=True)
     month = models.PositiveSmallIntegerField(_("月份"), null=True, blank=True)
     day = models.PositiveSmallIntegerField(_("日"), null=True, blank=True)
@@ -204,6 +198,11 @@ class Article(models.Model):
     @property
     def paragraphs(self) -> list[str]:
         return [line for line in self.body.split("\n") if line.strip()]
+
+    @property
+    def searchable_body(self) -> str:
+        """The body as searched: section headings without their marks."""
+        return "\n".join(plain_line(line) for line in self.body.split("\n"))
 
     @property
     def subtitle_lines(self) -> list[str]:
