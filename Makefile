@@ -85,3 +85,10 @@ messages: install
 		--ignore=staticfiles --ignore=test-artifacts --ignore=tests --ignore=fixtures \
 		--ignore=docs --ignore=scripts
 	$(PY) manage.py compilemessages -l en --ignore=$(VENV)
+
+# The README's screenshot: tests write only to test-artifacts/; this takes it there and
+# copies it to docs/.
+.PHONY: screenshots
+screenshots: install-dev
+	$(PY) -m pytest -q -p no:cacheprovider tests/browser/test_reading_room.py -k "test_screenshots and desktop"
+	cp test-artifacts/screenshots/search-page.png docs/search-page.png

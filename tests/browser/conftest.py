@@ -29,8 +29,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 BASE_DIR = Path(__file__).resolve().parents[2]
+# Tests write only here (git-ignored); `make screenshots` copies the README's image to docs/.
 SCREENSHOTS = BASE_DIR / "test-artifacts" / "screenshots"
-DOCS = BASE_DIR / "docs"
+README_SCREENSHOT = "search-page.png"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
 HERE = Path(__file__).resolve().parent
