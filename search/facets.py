@@ -52,7 +52,9 @@ class Facet:
 
     def value_label(self, value: FacetKey) -> str:
         if value is None:
-            return str(self.unknown_label)
+            # Left lazy: the service keeps pages for readers of every language, and the label
+            # is put in the reader's language only when a page shows it.
+            return self.unknown_label
         if self.kind is Kind.YEAR:
             return f"{value}年"
         return str(value)

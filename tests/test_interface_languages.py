@@ -234,6 +234,7 @@ def test_cached_results_are_never_served_in_the_other_language(client):
     assert '<h2 id="facet-source">刊物</h2>' in get(client, "/search/", params=found)
     english = get(client, "/search/", ENGLISH, params=found)
     assert '<h2 id="facet-source">Publication</h2>' in english
+    assert ">Publication not given</a>" in english and "未注明刊物" not in english
     assert '<h2 id="facet-source">刊物</h2>' in get(client, "/search/", CHINESE, params=found)
 
 
