@@ -92,7 +92,7 @@ class ArticleAdmin(admin.ModelAdmin):
                     "subtitle",
                     "author",
                     "publication",
-                    "issue_label",
+                    ("issue_label", "issue_number"),
                     ("year", "month", "day"),
                     "url",
                 ]

@@ -15,8 +15,6 @@ from archive.models import Article
 
 # Authors as printed: "张三，李四" or "张三、李四" or "张三; 李四".
 _AUTHOR_SEPARATORS = re.compile(r"\s*[,，、;；/]\s*")
-# "2020年第36期", "第5期", "2019年第1-2期", "No. 3".
-_ISSUE = re.compile(r"第\s*(\d+(?:\s*[-–—/]\s*\d+)?)\s*期|(?:No\.?|Nr\.?)\s*(\d+)", re.IGNORECASE)
 # Control characters make BibTeX and RIS files unreadable; line breaks would end an RIS field.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 # GB/T 7714 lists at most three authors, then "等".
@@ -33,15 +31,9 @@ def authors(article: Article) -> list[str]:
     return [name for name in _AUTHOR_SEPARATORS.split(_clean(article.author)) if name]
 
 
-def issue_number(label: str) -> str:
-    """The issue number in a label such as "2020年第36期" ("36"), without leading zeros;
-    "" when the label has none."""
-    match = _ISSUE.search(label or "")
-    if not match:
-        return ""
-    number = match.group(1) or match.group(2)
-    parts = re.split(r"\s*[-–—/]\s*", number)
-    return "-".join(part.lstrip("0") or "0" for part in parts)
+def issue_number(article: Article) -> str:
+    """The article's issue number as cited ("36"), stored when it was imported; "" without one."""
+    return "" if article.issue_number is None else str(article.issue_number)
 
 
 def _publication(article: Article) -> str:
@@ -73,7 +65,7 @@ def gbt7714(article: Article, *, url: str | None = None, accessed: date | None =
     parts = [f"{', '.join(names)}."] if names else []
     title = _clean(article.title).rstrip(".。")
     publication = _publication(article)
-    issue = issue_number(article.issue_label)
+    issue = issue_number(article)
     year = str(article.year) if article.year else ""
 
     if publication:
@@ -133,7 +125,7 @@ def bibtex(article: Article, *, url: str | None = None, accessed: date | None = 
         fields.append(("year", str(article.year)))
     if article.month and 1 <= article.month <= 12:
         fields.append(("month", str(article.month)))
-    issue = issue_number(article.issue_label)
+    issue = issue_number(article)
     if issue:
         fields.append(("number", bibtex_escape(issue)))
     keywords = _keywords(article)
@@ -162,7 +154,7 @@ def ris(article: Article, *, url: str | None = None, accessed: date | None = Non
         lines.append(("PY", str(article.year)))
         if article.month and 1 <= article.month <= 12:
             lines.append(("DA", f"{article.year}/{article.month:02d}"))
-    issue = issue_number(article.issue_label)
+    issue = issue_number(article)
     if issue:
         lines.append(("IS", issue))
     lines += [("KW", name) for name in _keywords(article)]

@@ -12,8 +12,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from archive.text import plain_line
-
 
 def year_label(year: int) -> str:
     """A year as the interface writes it: "2020年" in Chinese, "2020" in English."""
@@ -114,6 +112,12 @@ class Article(models.Model):
     issue_label = models.CharField(
         _("期号"), max_length=100, blank=True, help_text=_("照原文，如“2020年第36期”。")
     )
+    issue_number = models.PositiveIntegerField(
+        _("期次"),
+        null=True,
+        blank=True,
+        help_text=_("期号里的期次，如“2020年第36期”的 36；引用文献时使用。"),
+    )
     year = models.PositiveSmallIntegerField(_("年份"), null=True, blank=True, db_index=True)
     month = models.PositiveSmallIntegerField(_("月份"), null=True, blank=True)
     day = models.PositiveSmallIntegerField(_("日"), null=True, blank=True)
@@ -198,11 +202,6 @@ class Article(models.Model):
     @property
     def paragraphs(self) -> list[str]:
         return [line for line in self.body.split("\n") if line.strip()]
-
-    @property
-    def searchable_body(self) -> str:
-        """The body as searched: section headings without their marks."""
-        return "\n".join(plain_line(line) for line in self.body.split("\n"))
 
     @property
     def subtitle_lines(self) -> list[str]:

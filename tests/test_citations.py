@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from archive.citations import bibtex, bibtex_escape, gbt7714, issue_number, ris
+from archive.citations import bibtex, bibtex_escape, gbt7714, ris
 from archive.models import Article, Publication
 
 URL = "https://wencui.example/articles/3/"
@@ -27,6 +27,7 @@ def journal_article(**fields) -> Article:
         "author": "杨姿姮",
         "publication": "商情",
         "issue_label": "2020年第36期",
+        "issue_number": 36,
         "year": 2020,
     }
     return article(**{**defaults, **fields})
@@ -53,10 +54,10 @@ def test_gbt7714_without_author_starts_with_the_title():
 
 
 def test_gbt7714_without_issue_or_year():
-    assert gbt7714(journal_article(issue_label="")) == (
+    assert gbt7714(journal_article(issue_label="", issue_number=None)) == (
         "杨姿姮. 浅议怎样发挥基层党组织的战斗堡垒作用[J]. 商情, 2020."
     )
-    assert gbt7714(journal_article(issue_label="", year=None)) == (
+    assert gbt7714(journal_article(issue_label="", issue_number=None, year=None)) == (
         "杨姿姮. 浅议怎样发挥基层党组织的战斗堡垒作用[J]. 商情."
     )
     assert gbt7714(journal_article(issue_label="第36期", year=None)) == (
@@ -65,15 +66,22 @@ def test_gbt7714_without_issue_or_year():
 
 
 def test_gbt7714_issue_label_without_a_number_is_left_out():
-    assert gbt7714(journal_article(issue_label="2020年增刊")).endswith("[J]. 商情, 2020.")
+    cited = gbt7714(journal_article(issue_label="2020年增刊", issue_number=None))
+    assert cited.endswith("[J]. 商情, 2020.")
 
 
-def test_gbt7714_drops_leading_zeros_of_the_issue():
-    assert gbt7714(journal_article(issue_label="2020年第05期")).endswith("商情, 2020(5).")
+def test_gbt7714_cites_the_stored_issue_number_not_the_label():
+    assert gbt7714(journal_article(issue_label="2020年第05期", issue_number=5)).endswith(
+        "商情, 2020(5)."
+    )
 
 
 def test_gbt7714_without_publication_is_an_online_source_with_its_address():
-    cited = gbt7714(journal_article(publication=None, issue_label=""), url=URL, accessed=ACCESSED)
+    cited = gbt7714(
+        journal_article(publication=None, issue_label="", issue_number=None),
+        url=URL,
+        accessed=ACCESSED,
+    )
     assert cited == (
         "杨姿姮. 浅议怎样发挥基层党组织的战斗堡垒作用[EB/OL]. (2020)[2024-05-06]. "
         "https://wencui.example/articles/3/."
@@ -112,12 +120,45 @@ def test_gbt7714_line_breaks_and_control_characters_become_spaces():
     assert "第一行 第二行[J]" in cited
 
 
-@pytest.mark.parametrize(
-    ("label", "number"),
-    [("2020年第36期", "36"), ("第5期", "5"), ("2019年第1-2期", "1-2"), ("No. 7", "7"), ("", "")],
-)
-def test_issue_number(label, number):
-    assert issue_number(label) == number
+@pytest.mark.django_db
+def test_importing_stores_the_issue_number_that_citations_use():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.conftest import CORPUS
+
+    call_command("import_articles", str(CORPUS), stdout=StringIO(), stderr=StringIO())
+    cited = Article.objects.select_related("publication").get(author="杨姿姮")
+    assert (cited.issue_label, cited.issue_number) == ("2020年第36期", 36)
+    assert gbt7714(cited).endswith("商情, 2020(36).")
+    labelled = Article.objects.exclude(issue_label="")
+    assert labelled.exists() and not labelled.filter(issue_number=None).exists()
+
+
+@pytest.mark.django_db
+def test_the_exchange_format_keeps_the_issue_number_and_older_files_import_without_it(tmp_path):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    Article.objects.create(title="期次测试", issue_label="2021年第7期", issue_number=7)
+    out = StringIO()
+    call_command("export_articles", stdout=out)
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    (record,) = [r for r in records if r["title"] == "期次测试"]
+    assert record["issue_number"] == 7
+    Article.objects.all().delete()
+    exported = tmp_path / "export.jsonl"
+    exported.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    call_command("import_articles", str(exported), stdout=StringIO(), stderr=StringIO())
+    assert Article.objects.get().issue_number == 7
+    Article.objects.all().delete()
+    del record["issue_number"]  # written before the field existed
+    exported.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    call_command("import_articles", str(exported), stdout=StringIO(), stderr=StringIO())
+    assert Article.objects.get().issue_number is None
 
 
 # BibTeX
@@ -191,3 +232,21 @@ def test_ris_fields_stay_on_one_line():
     record = ris(journal_article(title="第一行\n第二行", author="张三\r\n李四"))
     assert all(line[:2].isupper() and line[2:6] == "  - " for line in record.split("\r\n")[:-1])
     assert "TI  - 第一行 第二行" in record
+
+
+@pytest.mark.django_db
+def test_articles_stored_before_get_the_issue_number_of_their_label():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("archive.migrations.0004_article_issue_number")
+    double = Article.objects.create(title="合刊", issue_label="2019年第1-2期")
+    numbered = Article.objects.create(title="外刊", issue_label="Vol. 3, No. 12")
+    special = Article.objects.create(title="增刊", issue_label="2020年增刊")
+    updated = Article.objects.get(pk=double.pk).updated
+    migration.fill_issue_numbers(apps, None)
+    assert Article.objects.get(pk=double.pk).issue_number == 1
+    assert Article.objects.get(pk=numbered.pk).issue_number == 12
+    assert Article.objects.get(pk=special.pk).issue_number is None
+    assert Article.objects.get(pk=double.pk).updated == updated  # the index stays current

@@ -577,6 +577,7 @@ def test_export_writes_one_sorted_json_object_per_article_with_every_field():
         "author": "杨姿姮",
         "publication": "商情",
         "issue_label": "2020年第36期",
+        "issue_number": 36,
         "year": 2020,
         "month": None,
         "day": None,

@@ -2,9 +2,9 @@
 without loss (ids, times, source files and lines kept).
 
 One JSON object per line, keys sorted: id, title, subtitle, author, publication,
-issue_label, year, month, day, abstract, keywords, paragraphs, url, is_record,
+issue_label, issue_number, year, month, day, abstract, keywords, paragraphs, url, is_record,
 source_document, source_lines, fingerprint, created, updated. Files written before
-subtitle, day, url and is_record existed import with those fields empty.
+subtitle, issue_number, day, url and is_record existed import with those fields empty.
 """
 
 from __future__ import annotations
@@ -78,15 +78,23 @@ _KINDS = {
 # Fields added later: optional, so that older exports still import.
 _OPTIONAL_KINDS = {
     "subtitle": "字符串",
+    "issue_number": "非负整数或 null",
     "day": "1–31 的整数或 null",
     "url": "字符串",
     "is_record": "true 或 false",
 }
-_OPTIONAL_DEFAULTS: dict[str, Any] = {"subtitle": "", "day": None, "url": "", "is_record": False}
+_OPTIONAL_DEFAULTS: dict[str, Any] = {
+    "subtitle": "",
+    "issue_number": None,
+    "day": None,
+    "url": "",
+    "is_record": False,
+}
 
 
-# Article ids are 64-bit (BigAutoField).
+# Article ids are 64-bit (BigAutoField); issue numbers what a PositiveIntegerField holds.
 _MAX_ID = 2**63 - 1
+_MAX_ISSUE_NUMBER = 2**31 - 1
 
 
 def _is_int(value: Any) -> bool:
@@ -126,6 +134,7 @@ _CHECKS: dict[str, Callable[[Any], bool]] = {
     "created": lambda v: _aware_datetime(v) is not None,
     "updated": lambda v: _aware_datetime(v) is not None,
     "subtitle": lambda v: isinstance(v, str),
+    "issue_number": lambda v: v is None or (_is_int(v) and 0 <= v <= _MAX_ISSUE_NUMBER),
     "day": lambda v: v is None or (_is_int(v) and 1 <= v <= 31),
     "url": lambda v: isinstance(v, str),
     "is_record": lambda v: isinstance(v, bool),
@@ -188,6 +197,7 @@ def _parse_record(line: str, number: int, label: str) -> _Record:
         "subtitle": data["subtitle"],
         "author": data["author"],
         "issue_label": data["issue_label"],
+        "issue_number": data["issue_number"],
         "year": data["year"],
         "month": data["month"],
         "day": data["day"],
@@ -314,6 +324,7 @@ def _export_record(article: Article) -> dict[str, Any]:
         "author": article.author,
         "publication": article.publication.name if article.publication_id else None,
         "issue_label": article.issue_label,
+        "issue_number": article.issue_number,
         "year": article.year,
         "month": article.month,
         "day": article.day,

@@ -161,6 +161,7 @@ def article_values(parsed: ParsedArticle) -> dict[str, Any]:
         "subtitle": parsed.subtitle or "",
         "author": parsed.author or "",
         "issue_label": parsed.issue_label or "",
+        "issue_number": parsed.issue_number,
         "year": year,
         "month": month,
         "day": parsed.day if month is not None else None,

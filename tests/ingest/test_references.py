@@ -731,6 +731,7 @@ def cited_article() -> Article:
         title="浅议怎样发挥基层党组织的战斗堡垒作用",
         author="杨姿姮、李明",
         issue_label="2020年第36期",
+        issue_number=36,
         year=2020,
         month=9,
         abstract="基层党组织是党在社会基层组织中的战斗堡垒。",
