@@ -87,6 +87,25 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("import_articles", str(CORPUS), stdout=StringIO(), stderr=StringIO())
         call_command("rebuild_index", stdout=StringIO())
+    yield
+    with django_db_blocker.unblock():
+        _end_other_sessions()
+
+
+def _end_other_sessions() -> None:
+    """Disconnect what still holds the test database, which PostgreSQL would not drop then.
+
+    Django keeps a connection per thread and per async context: one opened for a browser
+    test, under Playwright's event loop, is not the one closed at the end.
+    """
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 @pytest.fixture(autouse=True)
