@@ -70,11 +70,11 @@ clean:
 
 # Load test (loopback only): 32 clients for 60 s against a gunicorn of its own serving the
 # demo corpus. LOAD_ARGS="--url http://127.0.0.1:8000" targets a running server instead;
-# "--start-server --articles 10000" a synthetic archive. See scripts/load_test.py.
+# "--start-server --articles 10000" a synthetic archive. See performance/load_test.py.
 .PHONY: load
 LOAD_ARGS ?= --start-server
 load: install
-	$(PY) scripts/load_test.py $(LOAD_ARGS)
+	$(PY) performance/load_test.py $(LOAD_ARGS)
 
 # The English interface: the strings marked for translation gathered into
 # locale/en/LC_MESSAGES/django.po (new ones with an empty msgstr, to translate there), then

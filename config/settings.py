@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     # Before haystack, so that search's rebuild_index replaces haystack's.
     "search",
     "haystack",
+    # Benchmarks and the load test (manage.py benchmark, benchmark_import).
+    "performance",
 ]
 
 MIDDLEWARE = [

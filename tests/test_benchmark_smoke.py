@@ -8,8 +8,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from search.benchmark.corpus import generate, searchable_text
-from search.benchmark.runner import SYSTEMS, quick_selection
+from performance.corpus import generate, searchable_text
+from performance.runner import SYSTEMS, quick_selection
 
 SYSTEM_KEYS = {"recall", "precision", "search_ms", "build_articles_per_s", "peak_rss_mb"}
 LATENCY_KEYS = {"p50", "p95", "p99"}

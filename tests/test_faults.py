@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.synthetic_corpus import write_corpus
+from performance.corpus import generate_records, write_compilation, write_corpus
 from tests.conftest import BASE_DIR, CORPUS
 from tests.databases import copy_database, database_environment
 
@@ -186,7 +186,8 @@ def big_template(small_template) -> Path:
     data = small_template.parent / "big"
     shutil.copytree(small_template, data)
     copy_database(small_template, data)
-    corpus = write_corpus(data.parent / "synthetic.txt", SYNTHETIC_ARTICLES, seed=7)
+    corpus = data.parent / "synthetic.jsonl"  # the exchange format: exactly these articles
+    write_corpus(corpus, generate_records(SYNTHETIC_ARTICLES, seed=7))
     ok(manage(data, "import_articles", str(corpus), "-v", "0"))
     ok(manage(data, "check_index"))
     return data
@@ -206,7 +207,7 @@ def copy_of(template: Path, tmp_path: Path) -> Path:
 def test_import_killed_midway_leaves_the_database_as_before(small_template, tmp_path):
     data = copy_of(small_template, tmp_path)
     articles = 3000
-    corpus = write_corpus(tmp_path / "large-compilation.txt", articles, seed=1)
+    corpus = write_compilation(tmp_path / "large-compilation.txt", articles=articles, seed=1)
     importer = spawn(data, "import_articles", str(corpus))
     seen = []
     try:

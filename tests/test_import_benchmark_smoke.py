@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from search.benchmark.imports import CASE_LABELS, FOLDER, Options, generate_files
+from performance.imports import CASE_LABELS, FOLDER, Options, generate_files
 
 FILES = 200
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "scripts" / "load_test.py"
+SCRIPT = ROOT / "performance" / "load_test.py"
 
 
 def run(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:

@@ -1,8 +1,8 @@
 """One measured phase of one system, in a process of its own:
 
-    python -m search.benchmark.worker --system fts5 --phase build --dir TMP --out result.json
+    python -m performance.worker --system fts5 --phase build --dir TMP --out result.json
 
-Run by search.benchmark.runner with the benchmark's environment (WENCUI_DATA_DIR in the
+Run by performance.runner with the benchmark's environment (WENCUI_DATA_DIR in the
 throwaway directory). Progress goes to stderr, one line at a time; figures go to --out
 as JSON. The process's peak RSS (VmHWM) is read before the exactness check, which is
 not part of the measured work.
@@ -18,8 +18,8 @@ import sys
 import time
 from pathlib import Path
 
-from search.benchmark.corpus import BASE_DIR, QuerySpec, read_queries
-from search.benchmark.peers import PEERS, System, process_peak_rss_mb
+from performance.corpus import BASE_DIR, QuerySpec, read_queries
+from performance.peers import PEERS, System, process_peak_rss_mb
 
 PHASES = ("import", "build", "search", "run")
 # The code whose speed is measured: a run whose workers saw different versions of it (the
@@ -31,7 +31,7 @@ def code_fingerprint() -> str:
     digest = hashlib.sha256()
     for folder in MEASURED_CODE:
         for path in sorted((BASE_DIR / folder).rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".txt") and "benchmark" not in path.parts:
+            if path.is_file() and path.suffix in (".py", ".txt"):
                 digest.update(str(path.relative_to(BASE_DIR)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -44,7 +44,7 @@ def progress(message: str) -> None:
 
 def make_system(name: str, workdir: Path) -> System:
     if name == "wencui":
-        from search.benchmark.wencui import Wencui, setup_django
+        from performance.wencui import Wencui, setup_django
 
         setup_django()
         return Wencui(workdir)

@@ -1,4 +1,5 @@
-"""A deterministic synthetic corpus of Chinese articles, and the fixed query mix run against it.
+"""The synthetic corpus, the one generator of the project: deterministic Chinese articles,
+the fixed query mix run against them, and the files they are written as.
 
 Articles mix real paragraphs of the bundled corpus (parsed with the compilation rules of
 archive.ingest) with
@@ -23,7 +24,7 @@ from pathlib import Path
 from search.folding import fold
 from search.text import text_segments
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent
 FIXTURE = BASE_DIR / "fixtures" / "grassroots-party-organisations.txt"
 DEFAULT_SEED = 20240601
 # Body size in UTF-8 bytes, like the bundled corpus (whose articles are 1.4-4.4 KB).
@@ -167,7 +168,7 @@ def searchable_text(record: dict) -> str:
     return "\n".join(segments)
 
 
-class _Generator:
+class Generator:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
         self.dictionary = Dictionary.load()
@@ -269,13 +270,56 @@ class _Generator:
             "updated": TIMESTAMP,
         }
 
+    def compilation_article(self, record: dict) -> str:
+        """One article as the bundled compilation has them: the title, the title again with its
+        author and source run, an abstract and keywords or the first paragraph, paragraphs."""
+        rng = self.rng
+        title = record["title"]
+        author = record["author"].replace(" ", "、") or rng.choice(self.authors)
+        publication = record["publication"] or PUBLICATIONS[0]
+        issue = ""
+        if record["year"]:
+            number = rng.randint(1, 24)
+            digits = f"{number:02d}" if rng.random() < 0.5 else str(number)
+            issue = (" " if rng.random() < 0.2 else "") + f"{record['year']}年第{digits}期"
+        head = f"{title}作者:{author}来源:《{publication}》{issue}"
+        paragraphs = list(record["paragraphs"])
+        lines = [title]
+        if record["abstract"]:
+            label = "【摘要】" if rng.random() < 0.5 else "摘要:"
+            lines.append(f"{head}{label}{record['abstract']}")
+            if record["keywords"]:
+                lines.append("关键词:" + ";".join(record["keywords"]))
+        else:
+            lines.append(head + paragraphs.pop(0))
+        lines += paragraphs
+        return "\n".join(lines) + "\n"
+
 
 def generate(count: int, *, seed: int = DEFAULT_SEED) -> tuple[list[dict], list[QuerySpec]]:
     """count articles (ids 1..count) and the query mix chosen for them; same seed, same output."""
-    generator = _Generator(seed)
+    generator = Generator(seed)
     records = [generator.article(article_id) for article_id in range(1, count + 1)]
     queries = build_queries(records, generator)
     return records, queries
+
+
+def generate_records(count: int, *, seed: int = DEFAULT_SEED) -> list[dict]:
+    """count articles (ids 1..count), the first ones generate() makes with the same seed."""
+    generator = Generator(seed)
+    return [generator.article(article_id) for article_id in range(1, count + 1)]
+
+
+def write_compilation(path: Path, *, articles: int, seed: int = DEFAULT_SEED) -> Path:
+    """A raw-text compilation of about `articles` articles, as the bundled corpus has them
+    (the compilation rules may read a few as one, or drop a line)."""
+    generator = Generator(seed)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as handle:
+        for article_id in range(1, articles + 1):
+            handle.write(generator.compilation_article(generator.article(article_id)))
+    return path
 
 
 # -- queries ------------------------------------------------------------------------------
@@ -356,7 +400,7 @@ def _pick(candidates: Iterable[str], texts: list[str], low: int, high: int) -> s
     return None
 
 
-def build_queries(records: list[dict], generator: _Generator) -> list[QuerySpec]:
+def build_queries(records: list[dict], generator: Generator) -> list[QuerySpec]:
     """At least 40 queries: each base query without and with a filter, by relevance and date."""
     rng = random.Random(generator.rng.random())
     texts = [fold(searchable_text(r)) for r in records]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from search.benchmark.corpus import DEFAULT_SEED
-from search.benchmark.imports import TARGET_COMPILATION_MB, TARGET_FILES, Options, render_table, run
-from search.benchmark.runner import BenchmarkError
+from performance.corpus import DEFAULT_SEED
+from performance.imports import TARGET_COMPILATION_MB, TARGET_FILES, Options, render_table, run
+from performance.runner import BenchmarkError
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
 The synthetic corpus (corpus.py) is written out as the files people bring: a folder of
 one-article plain-text files in a newspaper's layout, spread over dated subfolders
 (报纸/2019/10/08/01-02.txt), and one large compilation in the bundled corpus's style
-(title lines, "作者:X来源:《Y》2020年第5期" runs, paragraphs). Each is imported with the
+(corpus.Generator.compilation_article). Each is imported with the
 archive's importer in a process of its own (import_worker), whose WENCUI_DATA_DIR is a
 throwaway directory (runner.worker_env), so that the user's data is never touched and the
 peak memory is that one import's. The folder is then imported a second time, unchanged.
@@ -27,9 +27,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from search.benchmark.corpus import BASE_DIR, DEFAULT_SEED, PUBLICATIONS, _Generator
-from search.benchmark.runner import MB, BenchmarkError, worker_env
-from search.benchmark.worker import code_fingerprint
+from performance.corpus import BASE_DIR, DEFAULT_SEED, Generator
+from performance.runner import MB, BenchmarkError, worker_env
+from performance.worker import code_fingerprint
 
 Log = Callable[[str], None]
 
@@ -98,20 +98,20 @@ class Written:
 # -- the files ----------------------------------------------------------------------------
 
 
-def _reporters(generator: _Generator) -> list[str]:
+def _reporters(generator: Generator) -> list[str]:
     # The generator's personal names (surname and one or two given characters), not the
     # collective authors a byline never names.
     return [name for name in generator.authors if 2 <= len(name) <= 3 and " " not in name]
 
 
-def _headline_line(generator: _Generator, longer_than: int) -> str:
+def _headline_line(generator: Generator, longer_than: int) -> str:
     """A 引题 or 副题: a clause of generated text, without the mark that ends it."""
     sentence = generator.sentence()[:-1]
     clause = sentence.split("；")[0][:HEAD_LINE_CHARS].rstrip("，、")
     return clause if len(clause) > longer_than else ""
 
 
-def newspaper_article(generator: _Generator, record: dict, day: dt.date, names: list[str]) -> str:
+def newspaper_article(generator: Generator, record: dict, day: dt.date, names: list[str]) -> str:
     """One article as a newspaper's site or a scan gives it: 引题, headline, 副题, byline,
     date line, indented paragraphs."""
     rng = generator.rng
@@ -139,7 +139,7 @@ def newspaper_article(generator: _Generator, record: dict, day: dt.date, names: 
     return "\n".join(lines) + "\n"
 
 
-def write_folder(root: Path, count: int, generator: _Generator) -> Written:
+def write_folder(root: Path, count: int, generator: Generator) -> Written:
     """count one-article files under root/报纸/YYYY/MM/DD/PP-NN.txt, a day's paper at a time."""
     folder = root / FOLDER
     names = _reporters(generator)
@@ -162,47 +162,21 @@ def write_folder(root: Path, count: int, generator: _Generator) -> Written:
     return Written(folder, written, written, size)
 
 
-def compilation_article(generator: _Generator, record: dict) -> str:
-    """One article as the bundled compilation has them: the title, the title again with its
-    author and source run, an abstract and keywords or the first paragraph, paragraphs."""
-    rng = generator.rng
-    title = record["title"]
-    author = record["author"].replace(" ", "、") or rng.choice(generator.authors)
-    publication = record["publication"] or PUBLICATIONS[0]
-    issue = ""
-    if record["year"]:
-        number = rng.randint(1, 24)
-        digits = f"{number:02d}" if rng.random() < 0.5 else str(number)
-        issue = (" " if rng.random() < 0.2 else "") + f"{record['year']}年第{digits}期"
-    head = f"{title}作者:{author}来源:《{publication}》{issue}"
-    paragraphs = list(record["paragraphs"])
-    lines = [title]
-    if record["abstract"]:
-        label = "【摘要】" if rng.random() < 0.5 else "摘要:"
-        lines.append(f"{head}{label}{record['abstract']}")
-        if record["keywords"]:
-            lines.append("关键词:" + ";".join(record["keywords"]))
-    else:
-        lines.append(head + paragraphs.pop(0))
-    lines += paragraphs
-    return "\n".join(lines) + "\n"
-
-
-def write_compilation(path: Path, megabytes: float, generator: _Generator) -> Written:
+def write_compilation(path: Path, megabytes: float, generator: Generator) -> Written:
     """One text file of at least `megabytes` MB of articles, written as it is generated."""
     target = int(megabytes * MB)
     articles = size = 0
     with path.open("wb") as handle:
         while size < target:
             articles += 1
-            data = compilation_article(generator, generator.article(articles)).encode("utf-8")
+            data = generator.compilation_article(generator.article(articles)).encode("utf-8")
             handle.write(data)
             size += len(data)
     return Written(path, 1, articles, size)
 
 
 def generate_files(workdir: Path, options: Options, log: Log) -> tuple[Written, Written]:
-    generator = _Generator(options.seed)
+    generator = Generator(options.seed)
     started = time.perf_counter()
     generator.rng.seed(options.seed + FOLDER_SEED_OFFSET)
     folder = write_folder(workdir, options.files, generator)
@@ -225,7 +199,7 @@ def generate_files(workdir: Path, options: Options, log: Log) -> tuple[Written, 
 
 def run_child(arguments: list[str], data_dir: Path, out: Path, log: Log) -> dict:
     """Run import_worker with these arguments in the benchmark's environment; its figures."""
-    command = [sys.executable, "-m", "search.benchmark.import_worker", *arguments]
+    command = [sys.executable, "-m", "performance.import_worker", *arguments]
     command += ["--out", str(out)]
     tail: deque[str] = deque(maxlen=40)
     with subprocess.Popen(
@@ -426,7 +400,7 @@ def document(
     code: str,
     load_before: tuple[float, float, float],
 ) -> dict:
-    from search.benchmark.report import git_head, machine_info
+    from performance.report import git_head, machine_info
 
     written = {"folder": folder, "folder-again": folder, "compilation": compilation}
     cases = {name: case_figures(results[name], written[name]) for name in CASES}

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from search.benchmark.corpus import QuerySpec
-from search.benchmark.peers import Hit, Page, Progress, System, directory_size
+from performance.corpus import QuerySpec
+from performance.peers import Hit, Page, Progress, System, directory_size
 
 
 def setup_django() -> None:

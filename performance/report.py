@@ -9,7 +9,7 @@ import sqlite3
 from collections import defaultdict
 from importlib import metadata
 
-from search.benchmark.runner import MB, RunData, exactness, latency_summary, percentile
+from performance.runner import MB, RunData, exactness, latency_summary, percentile
 
 PACKAGES = ("Django", "django-haystack", "Whoosh", "jieba", "OpenCC", "gunicorn")
 
@@ -48,7 +48,7 @@ def machine_info() -> dict:
 
 def git_head() -> str | None:
     """The checked-out commit, read from .git without running git."""
-    from search.benchmark.corpus import BASE_DIR
+    from performance.corpus import BASE_DIR
 
     try:
         head = (BASE_DIR / ".git" / "HEAD").read_text(encoding="ascii").strip()

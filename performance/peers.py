@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from search.benchmark.corpus import QuerySpec, read_corpus, searchable_text
+from performance.corpus import QuerySpec, read_corpus, searchable_text
 from search.folding import fold
 
 PER_PAGE = 20

@@ -1,8 +1,8 @@
 """One measured import, in a process of its own:
 
-    python -m search.benchmark.import_worker --phase import --path FOLDER --out result.json
+    python -m performance.import_worker --phase import --path FOLDER --out result.json
 
-Run by search.benchmark.imports with the benchmark's environment (WENCUI_DATA_DIR in the
+Run by performance.imports with the benchmark's environment (WENCUI_DATA_DIR in the
 throwaway directory). The import is done as manage.py import_articles does it (the files
 listed first, then imported one transaction each, reports streamed, not kept), with its
 progress on stderr every 2 s. Index updates are queued but not applied: the receiver that
@@ -17,9 +17,9 @@ import os
 import time
 from pathlib import Path
 
-from search.benchmark.peers import process_peak_rss_mb
-from search.benchmark.wencui import setup_django
-from search.benchmark.worker import code_fingerprint, cpu_seconds, progress
+from performance.peers import process_peak_rss_mb
+from performance.wencui import setup_django
+from performance.worker import code_fingerprint, cpu_seconds, progress
 
 PROGRESS_SECONDS = 2.0
 # Failures reported in full; beyond these, only counted.

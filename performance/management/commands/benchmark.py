@@ -7,9 +7,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from search.benchmark.corpus import DEFAULT_SEED
-from search.benchmark.report import render_table, summarise
-from search.benchmark.runner import SYSTEMS, BenchmarkError, Options, run
+from performance.corpus import DEFAULT_SEED
+from performance.report import render_table, summarise
+from performance.runner import SYSTEMS, BenchmarkError, Options, run
 
 
 def _systems(value: str) -> tuple[str, ...]:

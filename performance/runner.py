@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from search.benchmark.corpus import (
+from performance.corpus import (
     BASE_DIR,
     DEFAULT_SEED,
     VARIANTS,
@@ -35,8 +35,8 @@ from search.benchmark.corpus import (
     write_corpus,
     write_queries,
 )
-from search.benchmark.peers import Scan
-from search.benchmark.worker import code_fingerprint
+from performance.peers import Scan
+from performance.worker import code_fingerprint
 
 SYSTEMS = ("wencui", "fts5", "stock_jieba", "scan")
 Log = Callable[[str], None]
@@ -113,7 +113,7 @@ def run_worker(data: RunData, system: str, phase: str, log: Log) -> dict:
     command = [
         sys.executable,
         "-m",
-        "search.benchmark.worker",
+        "performance.worker",
         "--system",
         system,
         "--phase",
