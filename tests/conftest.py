@@ -123,17 +123,57 @@ def corpus_db(db):
     return db
 
 
+def _engine_names() -> list[str]:
+    from search import ENGINES
+
+    return sorted(ENGINES)
+
+
+def _configured_engine() -> str:
+    from django.conf import settings
+
+    return settings.WENCUI_SEARCH_ENGINE
+
+
+@pytest.fixture(scope="session", params=_engine_names())
+def corpus_engine(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """Each search engine in turn, holding the bundled corpus: read-only, built once a session
+    (the configured engine's index is the session's own, built with the database)."""
+    from search import engine_at, get_engine, rebuild_index, use_engine
+
+    if request.param == _configured_engine():
+        yield get_engine()
+        return
+    engine = engine_at(request.param, tmp_path_factory.mktemp(f"engine-{request.param}"))
+    with django_db_blocker.unblock():
+        previous = use_engine(engine)
+        try:
+            rebuild_index()
+        finally:
+            use_engine(previous)
+    yield engine
+    engine.close()
+
+
 @pytest.fixture
-def fresh_index(tmp_path, db):
-    """A search engine of its own in a new directory, built from the current database and
-    used by this process for the test.
+def corpus_search(corpus_db, corpus_engine):
+    """The bundled corpus, searched through each engine in turn (changes are rolled back)."""
+    from search import use_engine
 
-    For tests that change articles: the session-wide index stays as it was.
-    """
-    from search.engines import configured_name, engine_class, use_engine
-    from search.indexing import rebuild_index
+    previous = use_engine(corpus_engine)
+    yield corpus_engine
+    use_engine(previous)
 
-    engine = engine_class(configured_name()).at(tmp_path)
+
+@pytest.fixture(params=_engine_names())
+def engine(request, tmp_path, db):
+    """Each search engine in turn, in a place of its own, built from the current database and
+    used by this process for the test: for tests that change articles (the session's index
+    stays as it was). An engine-independent test asks for this fixture; a second engine is
+    one more entry in search.engines.ENGINES."""
+    from search import engine_at, rebuild_index, use_engine
+
+    engine = engine_at(request.param, tmp_path)
     previous = use_engine(engine)
     try:
         rebuild_index()

@@ -271,7 +271,7 @@ def test_more_files_than_the_limit_are_a_form_error(client, curator, settings):
 
 
 def test_confirm_imports_the_staged_files_and_removes_the_staging_folder(
-    client, curator, data_dir, fresh_index
+    client, curator, data_dir, engine
 ):
     token = token_of(upload(client, text_file("报道.txt", NEWSPAPER), two_article_zip()))
     response = client.post(CONFIRM_URL, {"token": token})
@@ -284,7 +284,7 @@ def test_confirm_imports_the_staged_files_and_removes_the_staging_folder(
     assert "共 3 个文件" in summary and "新增 3 篇" in summary
 
 
-def test_confirm_uses_the_options_given_with_the_upload(client, curator, fresh_index):
+def test_confirm_uses_the_options_given_with_the_upload(client, curator, engine):
     response = upload(
         client,
         text_file("20220315-01.txt", FIRST_IN_ZIP),
@@ -297,7 +297,7 @@ def test_confirm_uses_the_options_given_with_the_upload(client, curator, fresh_i
     assert (article.year, article.month, article.day) == (2022, 3, 15)
 
 
-def test_a_bad_file_fails_alone_and_the_others_are_imported(client, curator, fresh_index):
+def test_a_bad_file_fails_alone_and_the_others_are_imported(client, curator, engine):
     token = token_of(
         upload(client, SimpleUploadedFile("坏文件.txt", BINARY), text_file("报道.txt", NEWSPAPER))
     )
@@ -310,7 +310,7 @@ def test_a_bad_file_fails_alone_and_the_others_are_imported(client, curator, fre
 
 
 def test_a_stray_nul_is_shown_in_the_preview_removed_and_counted_in_the_summary(
-    client, curator, fresh_index
+    client, curator, engine
 ):
     text = NEWSPAPER.replace("清晨六点", "清晨\x00六点")
     preview = upload(client, text_file("报道.txt", text))
@@ -321,7 +321,7 @@ def test_a_stray_nul_is_shown_in_the_preview_removed_and_counted_in_the_summary(
     assert "清晨六点" in Article.objects.get(title="守护一江清水").body
 
 
-def test_the_summary_shows_on_the_article_list(client, curator, fresh_index):
+def test_the_summary_shows_on_the_article_list(client, curator, engine):
     token = token_of(upload(client, text_file("报道.txt", NEWSPAPER)))
     content = client.post(CONFIRM_URL, {"token": token}, follow=True).content.decode()
     assert "共 1 个文件" in content
@@ -337,7 +337,7 @@ def test_a_token_that_does_not_exist_gives_a_message_not_a_500(client, curator, 
     assert Article.objects.count() == articles
 
 
-def test_a_token_used_once_cannot_import_again(client, curator, fresh_index):
+def test_a_token_used_once_cannot_import_again(client, curator, engine):
     token = token_of(upload(client, text_file("报道.txt", NEWSPAPER)))
     client.post(CONFIRM_URL, {"token": token})
     response = client.post(CONFIRM_URL, {"token": token})
@@ -390,9 +390,7 @@ def test_the_article_form_has_subtitle_day_url_and_record_fields(client, curator
         assert f'name="{name}"' in content, name
 
 
-def test_a_source_document_shows_its_format_line_count_and_dropped_lines(
-    client, curator, fresh_index
-):
+def test_a_source_document_shows_its_format_line_count_and_dropped_lines(client, curator, engine):
     curator.user_permissions.add(Permission.objects.get(codename="view_sourcedocument"))
     client.post(CONFIRM_URL, {"token": token_of(upload(client, text_file("报道.txt", NEWSPAPER)))})
     document = SourceDocument.objects.get(name="报道.txt")

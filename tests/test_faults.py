@@ -120,9 +120,7 @@ STATE = """
 import json
 from archive.models import Article, SourceDocument
 from django.db import connection
-from search.indexing import check_index
-from search.models import PendingIndexUpdate
-from search.services import search_articles
+from search import PendingIndexUpdate, check_index, search_articles
 with connection.cursor() as cursor:
     if connection.vendor == "sqlite":
         cursor.execute("PRAGMA integrity_check")
@@ -281,8 +279,8 @@ def test_rebuild_killed_midway_keeps_the_previous_index(big_template, tmp_path):
 
 HOLD_WRITER = """
 import time
-from search.engines import get_engine
-with get_engine().backend.writer():
+from search import get_engine
+with get_engine().backend.writer():  # the Whoosh engine's write lock
     print("LOCKED", flush=True)
     time.sleep(300)
 """
@@ -290,8 +288,7 @@ with get_engine().backend.writer():
 SAVE_ARTICLE = """
 import json, time
 from archive.models import Article
-from search.indexing import check_index
-from search.models import PendingIndexUpdate
+from search import PendingIndexUpdate, check_index
 article = Article.objects.order_by("id").first()
 article.body += "\\n锁文件测试追加的一段话"
 started = time.perf_counter()
@@ -305,7 +302,7 @@ print("RESULT " + json.dumps({
 
 FLUSH_QUEUE = """
 import json, time
-from search.indexing import check_index, flush_index_queue
+from search import check_index, flush_index_queue
 started = time.perf_counter()
 flushed = flush_index_queue()
 print("RESULT " + json.dumps({

@@ -10,8 +10,7 @@ import urllib.parse
 
 import pytest
 
-from search.forms import SearchForm
-from search.query import MAX_QUERY_LENGTH
+from search import MAX_QUERY_LENGTH, SearchForm
 from tests.test_faults import fetch, live_server, manage, ok, request_log
 
 pytestmark = pytest.mark.slow
@@ -98,13 +97,29 @@ def test_each_request_is_one_json_line_and_there_is_no_access_log(server):
     assert "/sources/?marker=once" not in log.read_text(encoding="utf-8")  # gunicorn's format
 
 
-def test_workers_open_the_index_before_their_first_request(corpus_db):
+class WarmingEngine:
+    """The engine in use, recording that a worker asked it to open its index."""
+
+    def __init__(self, engine, *, readable: bool = True) -> None:
+        self.engine = engine
+        self.readable = readable
+        self.warmed = 0
+
+    def __getattr__(self, name: str):
+        return getattr(self.engine, name)
+
+    def warm(self) -> bool:
+        self.warmed += 1
+        return self.engine.warm() and self.readable
+
+
+@pytest.mark.parametrize("readable", [True, False])
+def test_workers_open_the_index_before_their_first_request(corpus_db, readable):
     import runpy
 
-    from search.engines import get_engine
+    from search import get_engine, use_engine
 
-    backend = get_engine().backend
-    backend._close_searcher()
+    engine = WarmingEngine(get_engine(), readable=readable)
     hooks = runpy.run_path("config/gunicorn.conf.py")
 
     class Worker:
@@ -115,6 +130,11 @@ def test_workers_open_the_index_before_their_first_request(corpus_db):
             def warning(cls, message):
                 cls.warnings.append(message)
 
-    hooks["post_worker_init"](Worker)
-    assert backend._searcher is not None and hasattr(backend._searcher, "_archive_columns")
-    assert Worker.log.warnings == []
+    previous = use_engine(engine)
+    try:
+        hooks["post_worker_init"](Worker)
+    finally:
+        use_engine(previous)
+    assert engine.warmed == 1
+    expected = [] if readable else ["search index unavailable at worker start"]
+    assert Worker.log.warnings == expected

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from importlib import import_module
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -37,6 +38,11 @@ def configured_name() -> str:
 def engine_class(name: str) -> type:
     module, _, attribute = ENGINES[name].rpartition(".")
     return getattr(import_module(module), attribute)
+
+
+def engine_at(name: str, directory: Path) -> SearchEngine:
+    """An engine of this kind keeping its index in `directory` (tests, tools); not built yet."""
+    return engine_class(name).at(directory)
 
 
 def get_engine() -> SearchEngine:

@@ -76,7 +76,7 @@ def live_url(django_db_setup, django_db_blocker):
     from pytest_django.live_server_helper import LiveServer
 
     from archive.models import Article
-    from search.services import search_articles
+    from search import search_articles
 
     with django_db_blocker.unblock():
         count = Article.objects.count()

@@ -1,10 +1,10 @@
-"""Tests for the reader-facing search syntax in search.query."""
+"""The reader-facing search syntax (search.parse_query)."""
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.query import (
+from search import (
     MAX_QUERY_LENGTH,
     MAX_TERMS,
     ParsedQuery,

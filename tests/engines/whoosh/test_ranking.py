@@ -1,4 +1,4 @@
-"""Relevance: scores as Whoosh computes them, and titles weigh more."""
+"""Relevance and related articles: scores as Whoosh computes them, to the last bit."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from whoosh import query as wq
 
 from archive.models import Article
-from search.engines import get_engine
+from search import get_engine, parse_query, related_text
 from search.engines.whoosh.ranking import (
     packed_scores,
     scores_of,
@@ -14,8 +14,6 @@ from search.engines.whoosh.ranking import (
     scoring_words,
     sum_scores,
 )
-from search.query import parse_query
-from search.services import related_text, search_articles
 
 QUERIES = ["战斗堡垒", "基层党组织 作用", "疫情防控", "党建 -疫情", "发挥党员先锋模范作用"]
 
@@ -35,15 +33,6 @@ def test_summed_term_scores_equal_whooshs_scores(corpus_db, text):
         # A selection's scores, looked up in each term's table, are the same sums.
         chosen = sorted(exact)[::2] + [d for d in range(searcher.doc_count_all()) if d not in exact]
         assert scores_of(tables, chosen) == {d: exact.get(d, 0.0) for d in chosen}
-
-
-def test_title_matches_rank_before_body_matches(corpus_db):
-    outcome = search_articles(query="机关")
-    titles = [hit.article.title for hit in outcome.hits]
-    in_title = [t for t in titles if "机关" in t]
-    assert in_title and titles[: len(in_title)] == in_title
-    assert len(titles) > len(in_title)
-    assert Article.objects.filter(title__contains="机关").count() == len(in_title)
 
 
 def test_related_articles_are_whooshs_more_like_this(corpus_db):

@@ -1,5 +1,5 @@
 """A quoted phrase finds every article that contains it, and only those: checked against a
-brute-force substring oracle over the whole bundled corpus."""
+brute-force substring oracle over the whole bundled corpus, through each engine."""
 
 from __future__ import annotations
 
@@ -10,16 +10,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archive.models import Article
-from search.folding import fold
-from search.query import QUOTE_CHARACTERS
-from search.services import search_articles
-from search.text import searchable_segments
-from search.types import Equals
-from search.words import query_words
+from search import (
+    QUOTE_CHARACTERS,
+    Equals,
+    fold,
+    query_words,
+    search_articles,
+    searchable_segments,
+)
 
 
 @pytest.fixture
-def corpus(corpus_db) -> dict[int, list[str]]:
+def corpus(corpus_search) -> dict[int, list[str]]:
     """Article id → its folded searchable segments."""
     articles = Article.objects.select_related("publication").prefetch_related(
         "keyword_links__keyword"

@@ -1,4 +1,4 @@
-"""The search page and JSON API over real HTTP: filters, facets, sorting, snippets, bad input."""
+"""The search page and JSON API, through each engine: filters, facets, sorts, snippets, errors."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.db.models import Count
 
 from archive.models import Article
 
-pytestmark = pytest.mark.usefixtures("corpus_db")
+pytestmark = pytest.mark.usefixtures("corpus_search")
 
 
 def api(client, **params):
@@ -203,7 +203,7 @@ def test_sort_newest_and_oldest(client):
     assert dated == sorted(dated)
 
 
-def test_pagination_keeps_every_parameter(client, fresh_index, django_capture_on_commit_callbacks):
+def test_pagination_keeps_every_parameter(client, engine, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         for number in range(25):
             Article.objects.create(title=f"分页测试第{number}篇", body="分页测试的正文", year=2021)
@@ -280,7 +280,7 @@ def test_punctuation_only_query_explains_itself(client):
 
 
 def test_article_containing_script_renders_inert_in_results_and_page(
-    client, django_capture_on_commit_callbacks, fresh_index
+    client, django_capture_on_commit_callbacks, engine
 ):
     with django_capture_on_commit_callbacks(execute=True):
         article = Article.objects.create(
