@@ -36,7 +36,7 @@ def post_worker_init(worker):
     """Each worker opens the search index before its first request (not before the fork:
     open files would be shared, and their read positions with them), so the first
     searches after a start or restart do not wait for it."""
-    from search.engines import get_engine
+    from search import get_engine
 
     try:
         if not get_engine().warm():

@@ -21,8 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from search.folding import fold
-from search.text import text_segments
+from search import fold, text_segments
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 FIXTURE = BASE_DIR / "fixtures" / "grassroots-party-organisations.txt"

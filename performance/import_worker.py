@@ -43,7 +43,7 @@ def run_import(path: Path, publication: str) -> dict:
     from archive.ingest.registry import parsers
     from archive.models import Article
     from archive.signals import articles_imported
-    from search.models import PendingIndexUpdate
+    from search import PendingIndexUpdate
 
     articles_imported.disconnect(dispatch_uid="search-import")
     # The parsers' modules are loaded before the baseline: their size is the program's, not

@@ -43,7 +43,7 @@ if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
 from performance.corpus import generate_records, write_corpus  # noqa: E402
-from search.facets import facet  # noqa: E402
+from search import facet  # noqa: E402
 
 # The search API's value for articles without a publication, which has no browse page.
 UNKNOWN_SOURCE = facet("source").unknown_value

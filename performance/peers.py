@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from performance.corpus import QuerySpec, read_corpus, searchable_text
-from search.folding import fold
+from search import fold
 
 PER_PAGE = 20
 SNIPPET_CONTEXT = 40

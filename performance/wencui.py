@@ -46,8 +46,7 @@ class Wencui(System):
 
     def build(self, corpus: Path, progress: Progress) -> dict:
         """Build the index from the database with the archive's rebuild_index."""
-        from search.indexing import rebuild_index
-        from search.models import PendingIndexUpdate
+        from search import PendingIndexUpdate, rebuild_index
 
         # The import queued every article for an index that did not exist yet; a full
         # rebuild indexes them all anyway (and would index the queued ones again).
@@ -67,7 +66,7 @@ class Wencui(System):
 
     def open(self) -> None:
         from archive.text import jieba_module
-        from search.engines import get_engine
+        from search import get_engine
 
         # As a gunicorn worker starts: the dictionary was loaded before the fork
         # (config/wsgi.py), the index is opened by the first search.
@@ -75,7 +74,7 @@ class Wencui(System):
         self.engine = get_engine()
 
     def _filters(self, spec: QuerySpec) -> dict:
-        from search.types import Equals, YearRange
+        from search import Equals, YearRange
 
         filters = {}
         if spec.source is not None:
@@ -85,8 +84,7 @@ class Wencui(System):
         return filters
 
     def search(self, spec: QuerySpec) -> Page:
-        from search.folding import forget_folds
-        from search.services import search_articles
+        from search import forget_folds, search_articles
 
         forget_folds()  # as for the index's memo (see runner.worker_env): no help from before
 
@@ -112,8 +110,7 @@ class Wencui(System):
         )
 
     def matching_ids(self, spec: QuerySpec) -> set[int]:
-        from search.query import parse_query
-        from search.types import EngineQuery
+        from search import EngineQuery, parse_query
 
         results = self.engine.search(
             EngineQuery(

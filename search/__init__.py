@@ -2,17 +2,17 @@
 
 - `search_articles(query=…, filters=…, sort=…, page=…)` → SearchOutcome (hits, facets, totals),
   and `related_articles(article)`: the services, cached per index version;
-- filters (`Equals`, `YearRange`) by facet name, as `FACETS` declares the facets;
+- filters (`Equals`, `YearRange`) by facet name, as `FACETS` declares the facets (`facet`);
   `SearchForm` validates a request's parameters into them;
 - the query syntax (`parse_query`, `ParsedQuery`, `Term`) and its limits;
 - errors: `IndexUnavailable` (`IndexMissing` before the first build), `IndexLocked`,
   `PageOutOfRange`, `QueryTooLong`;
 - the engine contract (`SearchEngine`, `EngineQuery`, `EngineResults`, `IndexHealth`) and the
-  engine in use (`get_engine`, `use_engine`, `engine_at`, `ENGINES`);
+  engine in use (`get_engine`, `use_engine`, `engine_at`, `ENGINES`); `index_health`;
 - keeping the index true to the database: `rebuild_index`, `check_index`, `repair_index`,
   `flush_index_queue`, the queue's model `PendingIndexUpdate`;
-- what is searched and how it is matched and marked: `searchable_segments`, `fold`,
-  `query_words`, `highlight`, `snippets`.
+- what is searched and how it is matched and marked: `searchable_segments` (`text_segments`
+  for an article's fields), `fold` (`forget_folds`), `query_words`, `highlight`, `snippets`.
 """
 
 from importlib import import_module
@@ -30,7 +30,10 @@ _HOMES = {
     "PageOutOfRange": "search.errors",
     "FACETS": "search.facets",
     "Facet": "search.facets",
+    "facet": "search.facets",
     "fold": "search.folding",
+    "forget_folds": "search.folding",
+    "index_health": "search.health",
     "SearchForm": "search.forms",
     "highlight": "search.highlighting",
     "snippets": "search.highlighting",
@@ -57,6 +60,7 @@ _HOMES = {
     "related_text": "search.services",
     "search_articles": "search.services",
     "searchable_segments": "search.text",
+    "text_segments": "search.text",
     "SORTS": "search.types",
     "EngineQuery": "search.types",
     "EngineResults": "search.types",
