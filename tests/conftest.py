@@ -144,7 +144,7 @@ def corpus_engine(request, django_db_setup, django_db_blocker, tmp_path_factory)
     if request.param == _configured_engine():
         yield get_engine()
         return
-    engine = engine_at(request.param, tmp_path_factory.mktemp(f"engine-{request.param}"))
+    engine = engine_at(request.param, directory=tmp_path_factory.mktemp(f"engine-{request.param}"))
     with django_db_blocker.unblock():
         previous = use_engine(engine)
         try:
@@ -173,7 +173,7 @@ def engine(request, tmp_path, db):
     one more entry in search.engines.ENGINES."""
     from search import engine_at, rebuild_index, use_engine
 
-    engine = engine_at(request.param, tmp_path)
+    engine = engine_at(request.param, directory=tmp_path)
     previous = use_engine(engine)
     try:
         rebuild_index()

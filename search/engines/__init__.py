@@ -40,7 +40,7 @@ def engine_class(name: str) -> type:
     return getattr(import_module(module), attribute)
 
 
-def engine_at(name: str, directory: Path) -> SearchEngine:
+def engine_at(name: str, *, directory: Path) -> SearchEngine:
     """An engine of this kind keeping its index in `directory` (tests, tools); not built yet."""
     return engine_class(name).at(directory)
 
