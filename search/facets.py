@@ -47,6 +47,11 @@ class Facet:
     # The longest value a URL may give.
     max_length: int = 200
 
+    def __reduce__(self):
+        # Pages kept in a shared cache are pickled: a facet travels as its name (its value_of
+        # may be a lambda) and is the declared one again on the other side.
+        return (facet, (self.name,))
+
     def url_value(self, value: FacetKey) -> str:
         return self.unknown_value if value is None else str(value)
 
@@ -98,9 +103,20 @@ class Facet:
         def order(item: tuple[FacetKey, int]) -> tuple:
             return (-item[1], item[0] is None, item[0] or "")
 
-        if self.limit is None:
+        if self.limit is None or len(counts) <= self.limit:
             return sorted(counts.items(), key=order)
-        return heapq.nsmallest(self.limit, counts.items(), key=order)
+        # The values counted more often than the limit-th most frequent, then as many of
+        # those counted as often as it needs, by name: without a Python call per value (an
+        # author facet has thousands, most of them counted alike).
+        least = heapq.nlargest(self.limit, counts.values())[-1]
+        above = sorted(((v, n) for v, n in counts.items() if n > least), key=order)
+        wanted = self.limit - len(above)
+        names = heapq.nsmallest(
+            wanted, [v for v, n in counts.items() if n == least and v is not None]
+        )
+        if len(names) < wanted and counts.get(None) == least:
+            names.append(None)
+        return above + [(name, least) for name in names]
 
     def api_item(self, value: str, label: str, count: int) -> dict:
         # Names are listed under "name", years with their "label" ("2020年").

@@ -92,7 +92,8 @@ def highlight_needles(query: ParsedQuery, texts: list[str]) -> list[str]:
     return needles
 
 
-def article_segments(article: Article) -> list[str]:
+def _snippet_sources(article: Article) -> list[str]:
+    """Where a hit's snippets come from: the abstract, then the body's paragraphs."""
     return [article.abstract, *article.paragraphs] if article.abstract else article.paragraphs
 
 
@@ -169,7 +170,7 @@ def _page(engine, request: EngineQuery, version: str) -> _Page:
     for article_id in results.article_ids:
         article = articles.get(article_id)
         if article is not None:  # deleted since the index was read
-            hit = build_hit(article, request.query)
+            hit = _build_hit(article, request.query)
             hits.append((article_id, hit.title_html, tuple(hit.snippets)))
     facets = tuple(
         _facet_group(facet, results.facet_counts.get(facet.name, {}), request.filter(facet.name))
@@ -198,8 +199,8 @@ def _facet_group(facet: Facet, counts: Mapping, chosen: Filter | None) -> FacetG
     )
 
 
-def build_hit(article: Article, parsed: ParsedQuery) -> Hit:
-    segments = article_segments(article)
+def _build_hit(article: Article, parsed: ParsedQuery) -> Hit:
+    segments = _snippet_sources(article)
     if parsed.is_empty:
         lead = (article.abstract or (segments[0] if segments else ""))[:120]
         return Hit(

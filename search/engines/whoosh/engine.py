@@ -58,12 +58,11 @@ class WhooshEngine:
 
     def search(self, query: EngineQuery) -> EngineResults:
         with self.backend.searcher() as searcher:
-            return search_documents(searcher, searcher_memo(searcher).documents, query)
+            return search_documents(searcher, searcher_memo(searcher), query)
 
     def related(self, *, article_id: int, text: str, limit: int) -> list[int]:
         with self.backend.searcher() as searcher:
-            memo = searcher_memo(searcher).documents
-            return related_documents(searcher, memo, article_id, text, limit)
+            return related_documents(searcher, searcher_memo(searcher), article_id, text, limit)
 
     def version(self) -> str:
         return self.backend.version()

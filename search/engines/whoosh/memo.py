@@ -13,7 +13,6 @@ import os
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -81,18 +80,9 @@ class Memo:
         return value
 
 
-@dataclass
-class SearcherMemo:
-    """What a searcher's version of the index answered: matching documents, their scores."""
-
-    documents: Memo = field(
-        default_factory=lambda: Memo(DOCUMENTS_MB * 2**20, measure=approximate_bytes)
-    )
-
-
-def searcher_memo(searcher) -> SearcherMemo:
-    """The memo of this searcher (made on first use)."""
+def searcher_memo(searcher) -> Memo:
+    """The memo of this searcher (made on first use): matching documents, their scores."""
     memo = getattr(searcher, "_archive_memo", None)
     if memo is None:
-        memo = searcher._archive_memo = SearcherMemo()
+        memo = searcher._archive_memo = Memo(DOCUMENTS_MB * 2**20, measure=approximate_bytes)
     return memo
