@@ -141,15 +141,38 @@ DATABASES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Rendered parts of pages (results lists) are kept per worker, keyed by what they were
-# made from (e.g. the index version), so a stale one is never served. A shared cache
-# (e.g. Redis through Django's cache settings) can replace this one unchanged.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("WENCUI_CACHE_ENTRIES", "1000"))},
+# Rendered result pages (the search service's pages, search.pages, and the {% cache %}
+# fragments of the results page) are keyed by what they were made from (the index version,
+# the URL), so a stale one is never served. Without CACHE_URL each worker keeps its own;
+# CACHE_URL=redis://host:6379/0 shares them between the workers and machines, along with
+# the rate limits' counters (config/ratelimit.py).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+# Seconds a page stays in the shared cache: a new index version makes it unreachable
+# sooner; this only bounds how long it takes up memory.
+WENCUI_SHARED_CACHE_SECONDS = int(os.environ.get("WENCUI_SHARED_CACHE_SECONDS", "3600"))
+
+
+def cache(url: str) -> dict:
+    """Django's settings for the default cache: Redis at `url`, else in each process."""
+    if not url:
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("WENCUI_CACHE_ENTRIES", "1000"))},
+        }
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, not {url!r}")
+    return {
+        "BACKEND": "config.cache.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "wencui",
+        "TIMEOUT": WENCUI_SHARED_CACHE_SECONDS,
+        # A Redis that does not answer within a second is treated as down (config/cache.py
+        # falls back to no cache), rather than holding every request up.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
-}
+
+
+CACHES = {"default": cache(CACHE_URL)}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -2,17 +2,23 @@
 
 Kept in each process and keyed by the engine's version(): when the index changes (an import,
 an edit, a rebuild, a damaged file), the next request reads a new version and everything kept
-for the old one goes at once, so nothing stale is served and nothing needs expiring. What
-the engine remembers to compute answers (matches, scores) is the engine's business.
+for the old one goes at once, so nothing stale is served and nothing needs expiring. With a
+shared cache (CACHE_URL), what one process made is also kept there under the version, for
+the other workers and machines. What the engine remembers to compute answers (matches,
+scores) is the engine's business.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
 
 T = TypeVar("T")
 
@@ -46,7 +52,14 @@ class PageCache:
                 self.hits += 1
                 return self._entries[key]
             self.misses += 1
-        value = compute()
+        shared_key = _shared_key(version, key) if settings.CACHE_URL else None
+        if shared_key is not None:
+            value = cache.get(shared_key, _MISSING)
+            if value is _MISSING:
+                value = compute()
+                cache.set(shared_key, value)
+        else:
+            value = compute()
         if self.budget <= 0:
             return value
         with self._lock:
@@ -60,3 +73,13 @@ class PageCache:
         with self._lock:
             self._entries.clear()
             self._version = None
+
+
+_MISSING = object()
+
+
+def _shared_key(version: str, key: Hashable) -> str:
+    # Keys are tuples of strings, numbers and frozen dataclasses, whose repr is the same in
+    # every process (no sets, whose order would vary with each process's hash seed).
+    digest = hashlib.sha256(f"{version}\0{key!r}".encode()).hexdigest()
+    return f"search-page:{digest}"

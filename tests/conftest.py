@@ -195,3 +195,32 @@ def stderr_log():
     previous = handler.setStream(stream)
     yield stream
     handler.setStream(previous)
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A Redis server of the session's own (skipped where redis-server is not installed;
+    .ci/run installs it)."""
+    import shutil
+
+    from tests.redis_server import MISSING, throwaway_redis
+
+    if shutil.which("redis-server") is None:
+        pytest.skip(MISSING)
+    with throwaway_redis() as url:
+        yield url
+
+
+@pytest.fixture
+def shared_cache(redis_url, settings):
+    """Django's default cache in that Redis server, as CACHE_URL gives it; emptied before
+    and after the test."""
+    from django.core.cache import cache, caches
+
+    from config.settings import cache as cache_settings
+
+    settings.CACHE_URL = redis_url
+    settings.CACHES = {"default": cache_settings(redis_url)}
+    cache.clear()  # the new backend: setting CACHES closes the previous connection
+    yield caches["default"]
+    cache.clear()
