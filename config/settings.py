@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the language is known (its 429 page is translated), before any work is done.
+    "config.ratelimit.RateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -173,6 +175,36 @@ def cache(url: str) -> dict:
 
 
 CACHES = {"default": cache(CACHE_URL)}
+
+
+# Requests per client (its address; behind the proxy of production mode, the first of
+# X-Forwarded-For) in a window of seconds, per kind of page: "requests/seconds", "0" for no
+# limit. Counted in the cache above, so with CACHE_URL they hold across workers and machines.
+# Generous: a reader paging through results never meets them, a crawler soon does.
+def rate_limit(name: str, default: str) -> tuple[int, int]:
+    """(requests, seconds) from WENCUI_RATE_LIMIT_<NAME>, e.g. "120/60"; "0": no limit."""
+    text = os.environ.get(f"WENCUI_RATE_LIMIT_{name.upper()}") or default
+    requests, _, seconds = text.strip().partition("/")
+    try:
+        limit = (int(requests), int(seconds or 60))
+    except ValueError:
+        limit = (-1, 0)
+    if limit[0] < 0 or limit[1] <= 0:
+        raise ImproperlyConfigured(
+            f"WENCUI_RATE_LIMIT_{name.upper()} must be requests/seconds (e.g. 120/60), not {text!r}"
+        )
+    return limit
+
+
+WENCUI_RATE_LIMITS = {
+    name: rate_limit(name, default)
+    for name, default in {
+        "search": "120/60",  # the search page
+        "api": "120/60",  # /api/…
+        "heavy": "30/60",  # feeds and citation downloads
+        "login": "10/300",  # attempts to sign in to the admin
+    }.items()
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

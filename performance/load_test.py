@@ -373,6 +373,10 @@ def server_environment(data_dir: Path, **extra: str) -> dict[str, str]:
         WENCUI_DATA_DIR=str(data_dir),
         STATIC_ROOT=str(data_dir / "static"),
         PYTHONUNBUFFERED="1",
+        # Every client is on loopback, one address: the limits would measure themselves.
+        WENCUI_RATE_LIMIT_SEARCH="0",
+        WENCUI_RATE_LIMIT_API="0",
+        WENCUI_RATE_LIMIT_HEAVY="0",
     )
     env.update(extra)
     return env
