@@ -1,4 +1,4 @@
-"""Project-wide middleware: a JSON log line per request, and the security headers of every page."""
+"""Project-wide middleware: a JSON log line per request, security headers, 503s for the database."""
 
 from __future__ import annotations
 
@@ -8,9 +8,14 @@ from collections.abc import Callable
 from urllib.parse import unquote_plus, urlsplit
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.db import OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
+from django.utils.translation import gettext
+from psycopg import errors as postgres_errors
 
 request_log = logging.getLogger("wencui.request")
+database_log = logging.getLogger("wencui.database")
 
 MAX_LOGGED_PATH = 500
 MAX_LOGGED_QUERY = 200
@@ -115,4 +120,50 @@ class SecurityHeadersMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view whose query the database cancelled (WENCUI_STATEMENT_TIMEOUT_MS) or could not
+    run (the server is down or refuses writes) answers 503, logged, instead of a 500: the
+    reader is told to try again, the API's clients get JSON. The page is rendered without
+    the database, like the 500 page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        cause = exception.__cause__
+        if isinstance(cause, postgres_errors.QueryCanceled):
+            reason = "statement_timeout"
+            message = gettext(
+                "这个请求在数据库里用时太长，已被中止。请缩小范围（例如加上筛选条件）后再试。"
+            )
+        elif isinstance(exception, OperationalError) or isinstance(
+            cause, postgres_errors.ReadOnlySqlTransaction
+        ):
+            # The server is unreachable, or only a read-only replica is (a write then fails).
+            reason = "database_unavailable"
+            message = gettext("数据库暂时不可用，请稍后再试。")
+        else:
+            return None
+        database_log.error(
+            "%s %s: %s",
+            request.method,
+            request.path,
+            reason,
+            extra={"fields": {"reason": reason, "path": request.path, "error": str(exception)}},
+        )
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse(
+                {"error": message}, status=503, json_dumps_params={"ensure_ascii": False}
+            )
+        else:
+            response = HttpResponse(
+                loader.get_template("503.html").render({"message": message}), status=503
+            )
+        response["Retry-After"] = "30"
         return response

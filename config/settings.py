@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it turns a database that cancelled or could not run a view's query into a 503.
+    "config.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -111,6 +113,12 @@ TEMPLATES = [
 ]
 
 WSGI_APPLICATION = "config.wsgi.application"
+
+
+# On PostgreSQL, the longest a statement may run, in milliseconds (0: no limit). manage.py
+# turns it off for its commands (imports, index builds, migrations), which take what they
+# need; web workers keep it.
+STATEMENT_TIMEOUT_MS = int(os.environ.get("WENCUI_STATEMENT_TIMEOUT_MS") or "5000")
 
 
 def database(url: str) -> dict:
@@ -134,6 +142,10 @@ def database(url: str) -> dict:
         # server-side binding be turned on, each statement is still planned for its own
         # values (a search pattern's selectivity varies too much for a generic plan).
         settings["OPTIONS"] = {"prepare_threshold": None}
+        if STATEMENT_TIMEOUT_MS:
+            # No query holds a connection (and a worker) longer than this: one cancelled
+            # becomes a 503 page (config/middleware.py), not a stuck worker.
+            settings["OPTIONS"]["options"] = f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"
     return settings
 
 
