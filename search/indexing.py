@@ -37,6 +37,17 @@ def queue_index_update(*, article_ids: Iterable[int]) -> None:
         transaction.on_commit(flush_index_queue_quietly)
 
 
+def index_changed_articles(*, article_ids: Iterable[int]) -> None:
+    """Bring the index in line with these changed articles, inside the transaction that
+    changed them: written at once when the engine's index lives in the same database
+    (committed or rolled back with the articles), queued otherwise."""
+    engine = get_engine()
+    if getattr(engine, "updates_in_transaction", False):
+        sync_articles(article_ids)
+    else:
+        queue_index_update(article_ids=article_ids)
+
+
 def _flush_scheduled() -> bool:
     """Whether this transaction already flushes the queue when it commits (one flush
     applies every update queued before it)."""

@@ -18,6 +18,7 @@ from django.utils import timezone
 from archive.fingerprint import article_fingerprint
 from archive.ingest.base import DroppedLine, ImportFailed, ParsedArticle, ParseResult
 from archive.models import Article, ArticleKeyword, Keyword, Publication, SourceDocument
+from archive.signals import keywords_linked
 from archive.text import squeeze
 
 # SQLite refuses statements with too many parameters; delete (and look up) in batches.
@@ -125,6 +126,8 @@ def link_keywords(article: Article, keyword_ids: list[int]) -> None:
         ArticleKeyword(article=article, keyword_id=keyword_id, position=position)
         for position, keyword_id in enumerate(keyword_ids)
     )
+    if keyword_ids:
+        keywords_linked.send(sender=ArticleKeyword, article_ids=[article.pk])
 
 
 def update_article(article: Article, values: dict[str, Any], keyword_ids: list[int]) -> bool:
