@@ -124,9 +124,14 @@ def corpus_db(db):
 
 
 def _engine_names() -> list[str]:
+    from django.conf import settings
+
     from search import ENGINES
 
-    return sorted(ENGINES)
+    # The PostgreSQL engine's index lives in the database: only a run on PostgreSQL has it.
+    return sorted(
+        name for name in ENGINES if name != "postgres" or settings.TEST_DATABASE == "postgres"
+    )
 
 
 def _configured_engine() -> str:

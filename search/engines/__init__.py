@@ -18,6 +18,7 @@ from search.contract import SearchEngine
 # configured engine, at(directory) one kept in a directory of its own (tests, tools).
 ENGINES = {
     "whoosh": "search.engines.whoosh.WhooshEngine",
+    "postgres": "search.engines.postgres.PostgresEngine",
 }
 
 _lock = threading.Lock()

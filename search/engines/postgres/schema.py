@@ -1,0 +1,80 @@
+"""The engine's tables: one row per article (its folded text, its terms, its facet values),
+and the version every write moves; the planner settings its queries need."""
+
+from __future__ import annotations
+
+from search.facets import FACETS, Facet, Kind
+
+DOCUMENTS = "search_postgres_document"
+# A rebuild fills this table beside the live one, then takes its name.
+BUILD = "search_postgres_document_build"
+STATE = "search_postgres_state"
+# Never reused, even by a rolled-back transaction: a version names one content only.
+VERSIONS = "search_postgres_version"
+
+# Bumped when what a row holds for an article changes: check_index --fix then re-indexes
+# every article.
+ROW_FORMAT = "1"
+
+
+def facet_column(facet: Facet) -> str:
+    return f"facet_{facet.name}"
+
+
+def _facet_columns() -> str:
+    return "".join(
+        f",\n    {facet_column(f)} {'integer' if f.kind is Kind.YEAR else 'text'}" for f in FACETS
+    )
+
+
+def create_table(name: str) -> str:
+    """The rows' table. `folded` is the searchable text, folded, segments apart ("\\n");
+    `terms` its characters and bigrams, without positions (they cap at 16,383 and would
+    lose the end of long articles); title, author and source are folded for title:,
+    author: and source:."""
+    return f"""
+CREATE TABLE {name} (
+    article_id bigint PRIMARY KEY,
+    version text NOT NULL,
+    folded text NOT NULL,
+    title text NOT NULL,
+    author text NOT NULL,
+    source text NOT NULL,
+    terms tsvector NOT NULL,
+    date_key integer NOT NULL{_facet_columns()}
+)"""
+
+
+def create_indexes(table: str, prefix: str) -> list[str]:
+    """The GIN index of the terms, and btrees for the filters: a filtered query combines
+    them (BitmapAnd) instead of checking every match's row."""
+    source, year, author = (facet_column(f) for f in FACETS)
+    return [
+        f"CREATE INDEX {prefix}_terms ON {table} USING gin (terms)",
+        f"CREATE INDEX {prefix}_source_year ON {table} ({source}, {year})",
+        f"CREATE INDEX {prefix}_year ON {table} ({year})",
+        f"CREATE INDEX {prefix}_author ON {table} ({author})",
+    ]
+
+
+INDEX_NAMES = ("terms", "source_year", "year", "author")
+
+CREATE_STATE = [
+    f"CREATE SEQUENCE {VERSIONS}",
+    f"CREATE TABLE {STATE} (id integer PRIMARY KEY CHECK (id = 1), version bigint NOT NULL)",
+    f"INSERT INTO {STATE} VALUES (1, nextval('{VERSIONS}'))",
+]
+
+BUMP_VERSION = f"UPDATE {STATE} SET version = nextval('{VERSIONS}')"
+
+# Per transaction (SET LOCAL), for this engine's reads only. Row estimates for terms are
+# far off (hundreds estimated for tens of thousands found): left alone, the planner scans
+# the whole table for a common term. JIT compiles for longer than these queries run.
+# Parallel sequential scans (a LIKE with no term) are costed on the small main table, not
+# the text stored out of line, so they are allowed from any size.
+PLANNER_SETTINGS = (
+    "SET LOCAL jit = off",
+    "SET LOCAL enable_seqscan = off",
+    "SET LOCAL min_parallel_table_scan_size = 0",
+    "SET LOCAL parallel_setup_cost = 100",
+)

@@ -1,0 +1,98 @@
+"""The PostgreSQL engine's own behaviour: long articles, LIKE's wildcards, the row written in
+the article's transaction, its version, and the database it needs."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, transaction
+
+from archive.models import Article
+from search import search_articles
+from search.engines.postgres import PostgresEngine
+from search.engines.postgres.schema import DOCUMENTS
+from tests.databases import on_postgres
+
+
+def found(phrase: str) -> set[int]:
+    outcome = search_articles(query=f'"{phrase}"', per_page=1000)
+    return {hit.article.pk for hit in outcome.hits}
+
+
+def rows(article_id: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {DOCUMENTS} WHERE article_id = %s", [article_id])
+        return cursor.fetchone()[0]
+
+
+def test_the_engine_refuses_another_database(db):
+    if on_postgres():
+        pytest.skip("on PostgreSQL the engine is available")
+    with pytest.raises(ImproperlyConfigured, match="PostgreSQL"):
+        PostgresEngine()
+
+
+def test_phrase_at_the_end_of_a_long_article_is_found(postgres_engine):
+    # tsvector positions stop at 16,383: the terms carry none, so nothing is lost after it.
+    filler = "，".join("第" + str(n) + "段文字" for n in range(6000))
+    assert len(filler) > 40000
+    article = Article.objects.create(title="很长的文章", body=filler + "\n结尾处的独特短语")
+    assert found("结尾处的独特短语") == {article.pk}
+    assert found("第5999段") == {article.pk}
+
+
+def test_percent_and_underscore_in_a_phrase_are_literal(postgres_engine):
+    exact = Article.objects.create(title="比例", body="增长50%_以上")
+    Article.objects.create(title="比例", body="增长50个百分点x以上")
+    assert found("50%_以上") == {exact.pk}
+    assert found("长50%") == {exact.pk}
+
+
+def test_phrase_is_not_found_across_punctuation(postgres_engine):
+    article = Article.objects.create(title="标点", body="巩固组织，战斗力强")
+    assert article.pk not in found("组织战斗力")
+    assert found("组织，战斗力") == {article.pk}
+
+
+def test_an_article_saved_and_rolled_back_leaves_no_row(postgres_engine):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        article = Article.objects.create(title="回滚", body="回滚之前写下的正文")
+        assert rows(article.pk) == 1  # written in the article's own transaction
+        raise RuntimeError("rolled back")
+    assert rows(article.pk) == 0
+    assert found("回滚之前写下的正文") == set()
+
+
+def test_saving_and_deleting_write_the_row_at_once(postgres_engine):
+    article = Article.objects.create(title="即时", body="无需等待提交的正文")
+    assert found("无需等待提交的正文") == {article.pk}
+    article.delete()
+    assert found("无需等待提交的正文") == set()
+
+
+def test_every_write_moves_the_version(postgres_engine):
+    before = postgres_engine.version()
+    article = Article.objects.create(title="版本", body="版本号")
+    after_save = postgres_engine.version()
+    article.delete()
+    assert len({before, after_save, postgres_engine.version()}) == 3
+
+
+def test_a_rolled_back_write_never_gives_its_version_to_another_content(postgres_engine):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Article.objects.create(title="版本", body="回滚")
+        rolled_back = postgres_engine.version()
+        raise RuntimeError("rolled back")
+    Article.objects.create(title="版本", body="保留")
+    assert postgres_engine.version() != rolled_back
+
+
+def test_search_uses_the_terms_index(postgres_engine):
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            f"EXPLAIN SELECT article_id FROM {DOCUMENTS} WHERE terms @@ %s::tsquery",
+            ["'组织'"],
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert f"{DOCUMENTS}_terms" in plan
