@@ -17,10 +17,12 @@ MISSING = {Kind.NAME: "", Kind.YEAR: 0}
 
 
 def schema_field(facet: Facet):
-    """The Whoosh field of a facet's column."""
+    """The Whoosh field of a facet's column. Read from the column only, so not stored as
+    well: stored fields are written (pickled) for every article and read whole by
+    check_index."""
     if facet.kind is Kind.YEAR:
-        return NUMERIC(numtype=int, bits=64, stored=True, sortable=True, signed=True)
-    return ID(stored=True, sortable=True)
+        return NUMERIC(numtype=int, bits=64, sortable=True, signed=True)
+    return ID(sortable=True)
 
 
 def stored_value(facet: Facet, article) -> str | int:
