@@ -91,8 +91,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last: it turns a database that cancelled or could not run a view's query into a 503.
+    # It turns a database that cancelled or could not run a view's query into a 503.
     "config.middleware.DatabaseUnavailableMiddleware",
+    # Last: where a request reads (config/replicas.py); a read whose replica failed is run
+    # again on the primary before the 503 above would answer it.
+    "config.replicas.ReplicaMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -152,6 +155,27 @@ def database(url: str) -> dict:
 DATABASES = {
     "default": database(os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'db.sqlite3'}")
 }
+
+
+def replica(url: str) -> dict:
+    """A streaming replica of the primary: read by page requests (config/replicas.py)."""
+    settings = database(url)
+    # A replica that does not answer is given up on quickly: the primary answers instead.
+    settings["OPTIONS"]["connect_timeout"] = 2
+    settings["TEST"] = {"MIRROR": "default"}
+    return settings
+
+
+# DATABASE_REPLICA_URLS=postgres://…,postgres://…: PostgreSQL streaming replicas of
+# DATABASE_URL, as aliases replica_0, replica_1, …
+for number, url in enumerate(env_list("DATABASE_REPLICA_URLS", "")):
+    DATABASES[f"replica_{number}"] = replica(url)
+WENCUI_REPLICAS = [alias for alias in DATABASES if alias.startswith("replica_")]
+DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
+# After a write a client reads from the primary this long (a cookie), past any replica lag.
+WENCUI_REPLICA_PIN_SECONDS = int(os.environ.get("WENCUI_REPLICA_PIN_SECONDS", "10"))
+# A replica is checked (SELECT 1) at most this often per worker; one down is skipped as long.
+WENCUI_REPLICA_CHECK_SECONDS = float(os.environ.get("WENCUI_REPLICA_CHECK_SECONDS", "5"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

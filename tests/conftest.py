@@ -67,9 +67,23 @@ def database_server():
             with throwaway_cluster(server_bin_dir()) as cluster:
                 # In place: Django's connections hold this very dict, none has connected yet.
                 default.update(HOST="127.0.0.1", PORT=cluster.port, USER=cluster.user)
+                _session["cluster"] = cluster
                 yield default
         finally:
             signal.signal(signal.SIGTERM, previous)
+
+
+# The session's throwaway PostgreSQL cluster, for the tests that stop it or replicate it.
+_session: dict = {}
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster(database_server):
+    """The session's throwaway PostgreSQL cluster (skipped on SQLite, or on a server named
+    by WENCUI_TEST_DATABASE_URL, which the tests may not stop)."""
+    if "cluster" not in _session:
+        pytest.skip("needs the session's own PostgreSQL cluster")
+    return _session["cluster"]
 
 
 def _interrupt(signum, frame):
