@@ -7,23 +7,32 @@ import copy
 import os
 import shutil
 import tempfile
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
 from archive.models import Article
 from config.replicas import PRIMARY_COOKIE, health
+from tests.conftest import CORPUS
 from tests.postgres_cluster import OWNER_FILE, PREFIX, Cluster, free_port
 
 ALIAS = "replica_0"
 
 
 @pytest.fixture(scope="module")
-def standby(postgres_cluster, django_db_setup):
+def standby(postgres_cluster, django_db_setup, django_db_blocker):
     """A streaming replica (pg_basebackup -R -X stream) of the session's cluster, holding
     the test database and its corpus, on a port of its own; removed at the end."""
+    with django_db_blocker.unblock():
+        if not Article.objects.exists():
+            # A transactional test before this one emptied the tables: the corpus again,
+            # as the session began, and the index to match.
+            call_command("import_articles", str(CORPUS), stdout=StringIO(), stderr=StringIO())
+            call_command("rebuild_index", stdout=StringIO())
     root = Path(tempfile.mkdtemp(prefix=PREFIX))
     (root / OWNER_FILE).write_text(str(os.getpid()))
     server = Cluster(
