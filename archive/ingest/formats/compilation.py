@@ -7,7 +7,6 @@ repeated paragraphs, and copies of the same article merged into the fullest one.
 
 from __future__ import annotations
 
-import logging
 import math
 import re
 from collections.abc import Iterable, Iterator
@@ -207,19 +206,6 @@ _TAIL_MARKER = re.compile(
     r"|引\s*言|前\s*言|导\s*语|绪\s*论|正\s*文"
 )
 
-_jieba_module: Any = None
-
-
-def _jieba() -> Any:
-    """jieba takes about a second to load its dictionary: only do it when a keyword needs it."""
-    global _jieba_module
-    if _jieba_module is None:
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        _jieba_module = jieba
-    return _jieba_module
-
 
 def _split_glued_keyword(rest: str, context: list[str]) -> int:
     """Length of the keyword at the start of `rest`, which runs straight into body text."""
@@ -228,7 +214,7 @@ def _split_glued_keyword(rest: str, context: list[str]) -> int:
         return m.start()
     # No visible marker: prefer the longest word-aligned prefix that the article itself uses
     # elsewhere (title, abstract, other keywords); otherwise take the first word.
-    words = _jieba().lcut(rest[: _MAX_KEYWORD_LEN * 3])
+    words = jieba_module().lcut(rest[: _MAX_KEYWORD_LEN * 3])
     bounds: list[int] = []
     pos = 0
     for w in words:
