@@ -36,6 +36,7 @@ from archive.ingest.noise import (
 )
 from archive.text import CJK_CHAR as _CJK_CHAR
 from archive.text import NUMERALS as _NUMERAL
+from archive.text import jieba_module
 from archive.text import squeeze as _norm
 from archive.text import strip_space as _clean_ws
 
