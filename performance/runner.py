@@ -104,6 +104,11 @@ def worker_env(data_dir: Path) -> dict[str, str]:
         # index has not seen.
         WENCUI_SEARCH_MEMO_MB="0",
         WENCUI_SEARCH_MEMO_ANSWERS="0",
+        # Every timed request comes from this one address: a public archive's per-client
+        # limits would answer most of them with 429.
+        WENCUI_RATE_LIMIT_SEARCH="0",
+        WENCUI_RATE_LIMIT_API="0",
+        WENCUI_RATE_LIMIT_HEAVY="0",
     )
     return env
 
