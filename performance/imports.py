@@ -17,10 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections import deque
 from collections.abc import Callable
@@ -28,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from performance.corpus import BASE_DIR, DEFAULT_SEED, Generator
-from performance.runner import MB, BenchmarkError, worker_env
+from performance.runner import MB, BenchmarkError, scratch_directory, worker_env
 from performance.worker import code_fingerprint
 
 Log = Callable[[str], None]
@@ -239,15 +237,8 @@ def run(options: Options, log: Log) -> dict:
     """Generate the files, import them case by case; the figures as one JSON document."""
     if options.files < 1 or options.compilation_mb <= 0:
         raise BenchmarkError("the benchmark needs at least one file and a compilation")
-    workdir = Path(tempfile.mkdtemp(prefix="wencui-bench-import-"))
-    log(f"benchmark directory: {workdir}")
-    try:
+    with scratch_directory("wencui-bench-import-", keep=options.keep, log=log) as workdir:
         return _run(options, workdir, log)
-    finally:
-        if options.keep:
-            log(f"kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _run(options: Options, workdir: Path, log: Log) -> dict:

@@ -22,7 +22,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -289,20 +290,28 @@ def run_http(data: RunData, totals: dict[str, int], log: Log) -> dict:
 # -- the run ------------------------------------------------------------------------------
 
 
+@contextmanager
+def scratch_directory(prefix: str, *, keep: bool, log: Log) -> Iterator[Path]:
+    """A throwaway directory for one benchmark run (never the user's data), removed after
+    it unless asked to keep it."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    log(f"benchmark directory: {workdir}")
+    try:
+        yield workdir
+    finally:
+        if keep:
+            log(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
 def run(options: Options, log: Log) -> RunData:
     unknown = set(options.systems) - set(SYSTEMS)
     if unknown:
         raise BenchmarkError(f"unknown systems: {', '.join(sorted(unknown))}")
-    workdir = Path(tempfile.mkdtemp(prefix="wencui-bench-"))
-    (workdir / "data").mkdir()
-    log(f"benchmark directory: {workdir}")
-    try:
+    with scratch_directory("wencui-bench-", keep=options.keep, log=log) as workdir:
+        (workdir / "data").mkdir()
         return _run(options, workdir, log)
-    finally:
-        if options.keep:
-            log(f"kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _run(options: Options, workdir: Path, log: Log) -> RunData:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from performance.commands import progress_log, write_report
 from performance.corpus import DEFAULT_SEED
 from performance.imports import TARGET_COMPILATION_MB, TARGET_FILES, Options, render_table, run
 from performance.runner import BenchmarkError
@@ -60,20 +60,10 @@ class Command(BaseCommand):
             seed=options["seed"],
             keep=options["keep"],
         )
-        verbose = options["verbosity"] >= 1
-
-        def log(message: str) -> None:
-            if verbose:
-                self.stdout.write(message)
-                self.stdout.flush()
-
         try:
-            document = run(settings, log)
+            document = run(settings, progress_log(self, options["verbosity"]))
         except BenchmarkError as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(render_table(document))
-        if options["json"]:
-            options["json"].write_text(
-                json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-            )
-            self.stdout.write(f"\nJSON written to {options['json']}")
+        write_report(
+            self, table=render_table(document), document=document, json_path=options["json"]
+        )
