@@ -7,6 +7,7 @@ import copy
 import os
 import shutil
 import tempfile
+import time
 from io import StringIO
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from django.test.utils import CaptureQueriesContext
 
 from archive.models import Article
 from config.replicas import PRIMARY_COOKIE, health
+from search import rebuild_index, search_articles, use_engine
+from search.engines.postgres.schema import DOCUMENTS
 from tests.conftest import CORPUS
 from tests.postgres_cluster import OWNER_FILE, PREFIX, Cluster, free_port
 
@@ -146,6 +149,90 @@ def test_the_archive_stays_readable_while_the_primary_is_stopped(client, replica
     finally:
         connections["default"].close()
         postgres_cluster.start()
+
+
+@pytest.fixture
+def postgres_search(replica, postgres_cluster):
+    """The PostgreSQL engine, its index built and committed on the primary and replayed on
+    the standby, used by this process for the test."""
+    from search.engines.postgres import PostgresEngine
+
+    engine = PostgresEngine()
+    previous = use_engine(engine)
+    try:
+        rebuild_index()
+        wait_for_replay()
+        yield engine
+    finally:
+        use_engine(previous)
+
+
+def wait_for_replay(timeout: float = 30) -> None:
+    """Until the standby has replayed everything the primary has written so far."""
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()")
+        written = cursor.fetchone()[0]
+    deadline = time.monotonic() + timeout
+    while True:
+        with connections[ALIAS].cursor() as cursor:
+            cursor.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [written])
+            if cursor.fetchone()[0]:
+                return
+        assert time.monotonic() < deadline, "the standby did not catch up"
+        time.sleep(0.05)
+
+
+def search_statements(client, path, **params):
+    """The response, and the engine's search statements each server answered for it."""
+    with (
+        CaptureQueriesContext(connections["default"]) as primary,
+        CaptureQueriesContext(connections[ALIAS]) as replica,
+    ):
+        response = client.get(path, params)
+
+    def searches(captured):
+        return [q["sql"] for q in captured if DOCUMENTS in (q["sql"] or "")]
+
+    return response, searches(primary), searches(replica)
+
+
+def test_the_postgres_engine_searches_on_the_replica(client, postgres_search):
+    response, on_primary, on_replica = search_statements(client, "/search/", q="党支部")
+    assert response.status_code == 200 and "党支部" in response.content.decode()
+    assert on_replica and not on_primary
+    # The same answer as the primary's (outside a page request, reads go there).
+    answer = client.get("/api/search", {"q": '"党支部"'}).json()
+    assert answer["count"] == search_articles(query='"党支部"').total > 0
+
+
+def test_the_postgres_engine_searches_on_the_primary_for_a_client_that_wrote(
+    client, postgres_search
+):
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    response, on_primary, on_replica = search_statements(client, "/search/", q="党支部")
+    assert response.status_code == 200 and on_primary and not on_replica
+
+
+def test_the_postgres_engine_falls_back_to_the_primary_when_the_replica_stops(
+    client, replica, postgres_search, stderr_log
+):
+    response, on_primary, on_replica = search_statements(client, "/search/", q="组织")
+    assert on_replica and not on_primary
+    stop(replica)
+    try:
+        # Still believed up: the search fails there and the request runs again on the primary.
+        response, on_primary, _ = search_statements(client, "/search/", q="党支部")
+        assert response.status_code == 200 and "党支部" in response.content.decode()
+        assert on_primary
+        assert "replica replica_0 failed during /search/" in stderr_log.getvalue()
+        # Known down now: the next search goes to the primary at once.
+        with CaptureQueriesContext(connections["default"]) as primary:
+            response = client.get("/search/", {"q": "支部书记"})
+        assert response.status_code == 200
+        assert any(DOCUMENTS in (q["sql"] or "") for q in primary)
+    finally:
+        connections[ALIAS].close()
+        replica.start()
 
 
 def test_a_replica_that_stops_is_replaced_by_the_primary(client, replica, stderr_log):

@@ -9,7 +9,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DatabaseError, ProgrammingError, connection, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    ProgrammingError,
+    connection,
+    connections,
+    router,
+    transaction,
+)
 
 from archive.models import Article
 from search.engines.postgres import schema
@@ -30,6 +38,13 @@ BUILD_MEMORY = "512MB"
 # share, each weighted by its rarity.
 RELATED_CANDIDATE_WORDS = 40
 RELATED_TERMS = 8
+
+
+def _usable(reading) -> bool:
+    try:
+        return reading.connection is not None and reading.is_usable()
+    except DatabaseError:
+        return False
 
 
 def _column_list() -> str:
@@ -72,10 +87,13 @@ class PostgresEngine:
 
     @contextmanager
     def _reading(self) -> Iterator:
-        """A cursor in a transaction with the planner settings of these queries; a missing
-        table (migrations not applied) is a missing index."""
+        """A cursor in a transaction with the planner settings of these queries, on the
+        database the router reads articles from (a replica, for a page request that wrote
+        nothing); a missing table (migrations not applied) is a missing index."""
+        alias = router.db_for_read(Article) or DEFAULT_DB_ALIAS
+        reading = connections[alias]
         try:
-            with transaction.atomic(), connection.cursor() as cursor:
+            with transaction.atomic(using=alias), reading.cursor() as cursor:
                 for setting in schema.PLANNER_SETTINGS:
                     cursor.execute(setting)
                 yield cursor
@@ -84,6 +102,10 @@ class PostgresEngine:
                 raise IndexMissing(f"the search tables are missing: {error}") from error
             raise
         except DatabaseError as error:
+            if alias != DEFAULT_DB_ALIAS and not _usable(reading):
+                # A replica that went away: the request is read again from the primary
+                # (config.replicas), as for any other read of the page.
+                raise
             raise IndexUnavailable(str(error)) from error
 
     def search(self, query: EngineQuery) -> EngineResults:
