@@ -15,6 +15,7 @@ from archive.models import Article, ArticleQuerySet
 from search.engines import get_engine
 from search.errors import IndexLocked, IndexUnavailable
 from search.models import PendingIndexUpdate
+from search.reuse.overlaps import refresh_reuse
 from search.types import Progress
 
 log = logging.getLogger("wencui.search")
@@ -71,6 +72,8 @@ def sync_articles(article_ids: Iterable[int], *, progress: Progress | None = Non
             engine.update(existing)
         if gone:
             engine.remove(sorted(gone))
+        # Text reuse's fingerprints and overlaps follow the same changes.
+        refresh_reuse(article_ids=chunk)
         done += len(chunk)
         if progress:
             progress(done, len(article_ids))
@@ -156,6 +159,8 @@ def rebuild_index(*, progress: Progress | None = None) -> int:
     if changed:
         sync_articles(changed)
     flush_index_queue()
+    # Articles that reuse has not seen yet (imported before it existed): fingerprinted.
+    refresh_reuse()
     log.info("index rebuilt with %d articles in %.1f s", total, time.time() - started.timestamp())
     return total
 

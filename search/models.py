@@ -20,3 +20,7 @@ class PendingIndexUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"article {self.article_id}"
+
+
+# Text reuse's tables, declared in its own package.
+from search.reuse.models import ArticleOverlap, ReuseDocument, ReuseFingerprint  # noqa: E402, F401
