@@ -1,4 +1,5 @@
-"""How to cite an article: GB/T 7714-2015, BibTeX and RIS, as pure functions of its fields.
+"""How to cite an article: GB/T 7714-2015, BibTeX and RIS, as pure functions of its fields;
+and lists of articles in those formats, CSV and the archive's JSON Lines (LIST_FORMATS).
 
 Unknown fields are left out (with the punctuation that belongs to them), never
 written as blanks or placeholders. `url` is the article's permanent address, used
@@ -8,9 +9,16 @@ that GB/T 7714 asks for with online sources.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext_lazy as _
+
+from archive.ingest.exchange import export_line
 from archive.models import Article
 
 # Authors as printed: "张三，李四" or "张三、李四" or "张三; 李四".
@@ -166,3 +174,130 @@ def ris(article: Article, *, url: str | None = None, accessed: date | None = Non
             lines.append(("Y2", accessed.strftime("%Y/%m/%d")))
     lines += [("LA", "zh"), ("DB", "文萃"), ("ER", "")]
     return "".join(f"{tag}  - {value}\r\n" for tag, value in lines)
+
+
+# --- Lists of articles ---------------------------------------------------------------------
+
+# The columns of a CSV list: the names archive.ingest's table reader maps back to fields.
+CSV_COLUMNS = ("id", "title", "author", "source", "year", "date", "issue", "url", "keywords")
+# Keywords in one CSV cell; the table reader splits them there again.
+CSV_KEYWORD_SEPARATOR = "; "
+
+
+def date_text(article: Article) -> str:
+    """The article's date as far as it is known, ISO style: "2020-06-15", "2020-06", "2020"."""
+    if not article.year:
+        return ""
+    text = f"{article.year:04d}"
+    if article.month:
+        text += f"-{article.month:02d}"
+        if article.day:
+            text += f"-{article.day:02d}"
+    return text
+
+
+def csv_row(article: Article, *, url: str | None = None) -> list[str]:
+    """The article's cells under CSV_COLUMNS; the issue as its number where one is stored
+    (the reader makes "2020年第36期" of it and the year), else as printed."""
+    return [
+        str(article.pk or ""),
+        _clean(article.title),
+        _clean(article.author),
+        _publication(article),
+        str(article.year or ""),
+        date_text(article),
+        issue_number(article) or _clean(article.issue_label),
+        url or "",
+        CSV_KEYWORD_SEPARATOR.join(_keywords(article)),
+    ]
+
+
+# How a list is written: its articles (each with its address), the access date, and a note
+# for the reader (e.g. that the list was cut short) where the format has room for one.
+ListWriter = Callable[[Iterable[Article], Callable[[Article], str], date, str], Iterator[str]]
+
+
+def _gbt7714_list(articles, url_of, accessed, note) -> Iterator[str]:
+    for number, article in enumerate(articles, 1):
+        yield f"[{number}] {gbt7714(article, url=url_of(article), accessed=accessed)}\n"
+    if note:
+        yield f"\n{_clean(note)}\n"
+
+
+def _bibtex_list(articles, url_of, accessed, note) -> Iterator[str]:
+    if note:
+        yield f"@comment{{{bibtex_escape(note)}}}\n\n"
+    for article in articles:
+        # Keys are unique: each is made of the article's id.
+        yield bibtex(article, url=url_of(article), accessed=accessed) + "\n"
+
+
+def _ris_list(articles, url_of, accessed, note) -> Iterator[str]:
+    # RIS has no comments: a cut-short list says so in the response's header only.
+    for article in articles:
+        yield ris(article, url=url_of(article), accessed=accessed) + "\r\n"
+
+
+def _csv_list(articles, url_of, accessed, note) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    # A byte order mark, so that Excel reads the file as UTF-8.
+    writer.writerow(CSV_COLUMNS)
+    yield "\ufeff" + buffer.getvalue()
+    for article in articles:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(csv_row(article, url=url_of(article)))
+        yield buffer.getvalue()
+
+
+def _jsonl_list(articles, url_of, accessed, note) -> Iterator[str]:
+    # The exchange format, which imports back without loss; it has no room for notes.
+    for article in articles:
+        yield export_line(article)
+
+
+@dataclass(frozen=True)
+class ListFormat:
+    """A format for a list of articles: its name in URLs, label, file extension and type."""
+
+    name: str
+    label: str
+    extension: str
+    content_type: str
+    write: ListWriter
+
+    def lines(
+        self,
+        articles: Iterable[Article],
+        *,
+        url_of: Callable[[Article], str],
+        accessed: date,
+        note: str = "",
+    ) -> Iterator[str]:
+        """The list as text, in pieces (a record, a line) as they are written."""
+        return self.write(articles, url_of, accessed, note)
+
+
+LIST_FORMATS: dict[str, ListFormat] = {
+    f.name: f
+    for f in (
+        ListFormat("gbt", _("GB/T 7714 参考文献（文本）"), "txt", "text/plain", _gbt7714_list),
+        ListFormat("bibtex", _("BibTeX"), "bib", "application/x-bibtex", _bibtex_list),
+        ListFormat(
+            "ris",
+            _("RIS（EndNote、Zotero、NoteExpress）"),
+            "ris",
+            "application/x-research-info-systems",
+            _ris_list,
+        ),
+        ListFormat("csv", _("CSV（Excel）"), "csv", "text/csv", _csv_list),
+        ListFormat(
+            "jsonl",
+            _("JSON Lines（可导入文萃）"),
+            "jsonl",
+            "application/x-ndjson",
+            _jsonl_list,
+        ),
+    )
+}

@@ -9,13 +9,10 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-
-def year_label(year: int) -> str:
-    """A year as the interface writes it: "2020年" in Chinese, "2020" in English."""
-    return gettext("%(year)s年") % {"year": year}
+from archive.wording import year_label
 
 
 class Publication(models.Model):

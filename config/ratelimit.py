@@ -20,6 +20,9 @@ log = logging.getLogger("wencui.ratelimit")
 def scope(request: HttpRequest) -> str | None:
     """Which limit a request counts against, if any."""
     path = request.path
+    # A search's export (up to thousands of articles) and its feed cost what a feed does.
+    if path in ("/search/export", "/search/feed/"):
+        return "heavy"
     if path.startswith("/search/"):
         return "search"
     if path.startswith("/api/"):

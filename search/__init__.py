@@ -1,7 +1,10 @@
 """Searching the archive: the public surface; everything else in the package is its own business.
 
 - `search_articles(query=…, filters=…, sort=…, page=…)` → SearchOutcome (hits, facets, totals),
-  and `related_articles(article)`: the services, cached per index version;
+  `matching_article_ids(…, limit=…)` (ids only, for exports and feeds) and
+  `related_articles(article)`: the services, cached per index version;
+- a search's results as one file (`plan_export`, `EXPORT_LIMIT`), as an Atom feed
+  (`SearchFeed`), and the filters a query names (`filter_suggestions`);
 - filters (`Equals`, `YearRange`) by facet name, as `FACETS` declares the facets (`facet`);
   `SearchForm` validates a request's parameters into them;
 - the query syntax (`parse_query`, `ParsedQuery`, `Term`) and its limits;
@@ -34,6 +37,7 @@ _HOMES = {
     "fold": "search.folding",
     "forget_folds": "search.folding",
     "index_health": "search.health",
+    "ExportForm": "search.forms",
     "SearchForm": "search.forms",
     "highlight": "search.highlighting",
     "snippets": "search.highlighting",
@@ -51,11 +55,19 @@ _HOMES = {
     "Term": "search.query",
     "parse_query": "search.query",
     "SearchEngine": "search.contract",
+    "EXPORT_LIMIT": "search.export",
+    "Export": "search.export",
+    "plan_export": "search.export",
+    "SearchFeed": "search.feeds",
+    "FilterSuggestion": "search.suggestions",
+    "filter_suggestions": "search.suggestions",
     "FacetGroup": "search.services",
     "FacetValue": "search.services",
     "Hit": "search.services",
+    "MatchingIds": "search.services",
     "PER_PAGE": "search.services",
     "SearchOutcome": "search.services",
+    "matching_article_ids": "search.services",
     "related_articles": "search.services",
     "related_text": "search.services",
     "search_articles": "search.services",

@@ -14,8 +14,10 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from archive.wording import listing, year_label_lazy
 from search.types import Equals, FacetKey, Filter, YearRange
 
 
@@ -61,7 +63,8 @@ class Facet:
             # is put in the reader's language only when a page shows it.
             return self.unknown_label
         if self.kind is Kind.YEAR:
-            return f"{value}年"
+            # Lazy as well: "2020年" in Chinese, "2020" in English, when a page shows it.
+            return year_label_lazy(value)
         return str(value)
 
     def parse(self, raw: str) -> Filter:
@@ -72,13 +75,13 @@ class Facet:
             return YearRange(unknown=True)
         match = _YEAR.match(raw)
         if not match:
-            raise FilterInvalid("年份应为四位数字（如 2020）或范围（如 2018-2020）。")
+            raise FilterInvalid(gettext("年份应为四位数字（如 2020）或范围（如 2018-2020）。"))
         start = int(match.group(1))
         end = int(match.group(3)) if match.group(3) else (None if match.group(2) else start)
         if not MIN_YEAR <= start <= MAX_YEAR or (
             end is not None and not MIN_YEAR <= end <= MAX_YEAR
         ):
-            raise FilterInvalid("年份超出范围。")
+            raise FilterInvalid(gettext("年份超出范围。"))
         if end is not None and end < start:
             start, end = end, start
         return YearRange(start=start, end=end)
@@ -166,6 +169,5 @@ def facet(name: str) -> Facet:
 
 
 def listed_labels() -> str:
-    """The facets' labels as one phrase: "刊物、年份和作者"."""
-    labels = [str(f.label) for f in FACETS]
-    return labels[0] if len(labels) == 1 else "、".join(labels[:-1]) + "和" + labels[-1]
+    """The facets' labels as one phrase: "刊物、年份和作者" ("Publication, Year and Author")."""
+    return listing([f.label for f in FACETS])

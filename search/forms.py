@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
+from archive.citations import LIST_FORMATS
 from search.facets import FACETS, FilterInvalid
 from search.query import MAX_QUERY_LENGTH
 from search.types import SORTS, Filter
@@ -53,8 +57,66 @@ class SearchForm(forms.Form):
         return {name: value for name, value in chosen if value is not None}
 
     def error_text(self) -> str:
-        labels = {"q": "检索词", "sort": "排序", "page": "页码"}
-        labels.update((facet.name, str(facet.label)) for facet in FACETS)
-        return "；".join(
-            f"{labels.get(name, name)}：{' '.join(errors)}" for name, errors in self.errors.items()
+        labels = {"q": gettext("检索词"), "sort": gettext("排序"), "page": gettext("页码")}
+        labels.update((name, str(f.label)) for name, f in self.fields.items() if f.label)
+        # "年份：……；页码：……" / "Year: …; Page: …"
+        field_error = pgettext("form error", "%(field)s：%(errors)s")
+        return pgettext("form errors", "；").join(
+            " ".join(errors)
+            if name == NON_FIELD_ERRORS
+            else field_error % {"field": labels.get(name, name), "errors": " ".join(errors)}
+            for name, errors in self.errors.items()
         )
+
+
+class ArticleIdsField(forms.Field):
+    """Article ids given as a repeated parameter (?id=3&id=7): a list of positive integers."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, *, max_count: int, **kwargs) -> None:
+        self.max_count = max_count
+        super().__init__(**kwargs)
+
+    def to_python(self, value) -> list[int]:
+        ids = []
+        for raw in value or []:
+            text = str(raw).strip()
+            if not text.isascii() or not text.isdigit() or not 0 < int(text) < 2**63:
+                raise ValidationError(gettext("文章编号应为正整数。"))
+            ids.append(int(text))
+        if len(ids) > self.max_count:
+            raise ValidationError(
+                gettext("一次最多导出 %(count)s 篇文章。") % {"count": self.max_count}
+            )
+        return ids
+
+
+class ExportForm(SearchForm):
+    """A search's parameters, the export's format and, optionally, the chosen articles."""
+
+    def __init__(self, *args, max_articles: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        names = ", ".join(LIST_FORMATS)
+        self.fields["format"] = forms.ChoiceField(
+            label=_("格式"),
+            choices=[(f.name, f.label) for f in LIST_FORMATS.values()],
+            error_messages={
+                "required": gettext("请选择导出格式（%(names)s）。") % {"names": names},
+                "invalid_choice": gettext("没有这种导出格式；可用：%(names)s。") % {"names": names},
+            },
+        )
+        self.fields["id"] = ArticleIdsField(
+            label=_("文章编号"), required=False, max_count=max_articles
+        )
+        # Which button of the results page sent the form: "all" exports the whole list
+        # whatever is ticked; "chosen" (or none, with ids) only the ticked articles.
+        self.fields["scope"] = forms.ChoiceField(
+            label=_("导出范围"), required=False, choices=[("all", "all"), ("chosen", "chosen")]
+        )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("scope") == "chosen" and not data.get("id"):
+            raise ValidationError(gettext("没有勾选文章：请先勾选要导出的文章，或导出全部结果。"))
+        return data

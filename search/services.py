@@ -124,20 +124,10 @@ def search_articles(
     """
     started = time.perf_counter()
     parsed = parse_query(query)
-    if sort not in SORTS:
-        sort = "relevance" if not parsed.is_empty else "newest"
-    if sort == "relevance" and parsed.is_empty:
-        sort = "newest"
+    sort = _sort_for(parsed, sort)
     outcome = SearchOutcome(query=parsed, sort=sort, page=page, per_page=per_page, total=0)
     engine = get_engine()
-    filters = filters or {}
-    request = EngineQuery(
-        query=parsed,
-        filters=tuple((f.name, filters[f.name]) for f in FACETS if f.name in filters),
-        sort=sort,
-        offset=(page - 1) * per_page,
-        limit=per_page,
-    )
+    request = _engine_query(parsed, filters, sort, offset=(page - 1) * per_page, limit=per_page)
     try:
         # The version first: should the index change meanwhile, the page is newer than its
         # label, and a rendering cached under that label is never older than it says.
@@ -161,6 +151,53 @@ def search_articles(
     outcome.facets = list(found.facets)
     outcome.elapsed_ms = (time.perf_counter() - started) * 1000
     return outcome
+
+
+def _sort_for(parsed: ParsedQuery, sort: str | None) -> str:
+    """The order asked for; by default relevance, and newest first without a query."""
+    if sort not in SORTS or (sort == "relevance" and parsed.is_empty):
+        return "newest" if parsed.is_empty else "relevance"
+    return sort
+
+
+def _engine_query(
+    parsed: ParsedQuery, filters: Mapping[str, Filter] | None, sort: str, *, offset: int, limit: int
+) -> EngineQuery:
+    filters = filters or {}
+    return EngineQuery(
+        query=parsed,
+        filters=tuple((f.name, filters[f.name]) for f in FACETS if f.name in filters),
+        sort=sort,
+        offset=offset,
+        limit=limit,
+    )
+
+
+@dataclass(frozen=True)
+class MatchingIds:
+    """The first `limit` matching articles' ids in the search's order, and how many match."""
+
+    total: int
+    article_ids: tuple[int, ...]
+    sort: str
+
+
+def matching_article_ids(
+    *,
+    query: str,
+    filters: Mapping[str, Filter] | None = None,
+    sort: str | None = None,
+    limit: int,
+) -> MatchingIds:
+    """The ids of the first `limit` articles that search_articles would list, in its order,
+    without building pages (for exports and feeds). Raises QueryTooLong, and IndexUnavailable
+    when the index cannot answer."""
+    parsed = parse_query(query)
+    sort = _sort_for(parsed, sort)
+    request = _engine_query(parsed, filters, sort, offset=0, limit=limit)
+    engine = get_engine()
+    results = pages.get(engine.version(), ("ids", request), lambda: engine.search(request))
+    return MatchingIds(total=results.total, article_ids=tuple(results.article_ids), sort=sort)
 
 
 def _page(engine, request: EngineQuery, version: str) -> _Page:

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from urllib.parse import quote
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
-from search.errors import PageOutOfRange
+from archive.citations import LIST_FORMATS
+from search.errors import IndexUnavailable, PageOutOfRange
+from search.export import EXPORT_LIMIT, plan_export
 from search.facets import FACETS
-from search.forms import SearchForm
+from search.forms import ExportForm, SearchForm
 from search.query import QueryTooLong
 from search.services import SearchOutcome, search_articles
+from search.suggestions import filter_suggestions
 
 
 def _run(form: SearchForm) -> SearchOutcome:
@@ -35,7 +42,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
     except PageOutOfRange as error:
         raise Http404("没有这一页结果。") from error
     context.update(
-        outcome=outcome, q=form.cleaned_data["q"], filters=_active_filters(form, outcome)
+        outcome=outcome,
+        q=form.cleaned_data["q"],
+        filters=_active_filters(form, outcome),
+        suggestions=filter_suggestions(form.cleaned_data["q"], form.filters()),
+        export_formats=LIST_FORMATS.values(),
+        export_count=min(outcome.total, EXPORT_LIMIT),
     )
     status = 503 if outcome.unavailable else 200
     return render(request, "search/results.html", context, status=status)
@@ -99,3 +111,46 @@ def api_search(request: HttpRequest) -> JsonResponse:
         },
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+def _plain_text(message: str, status: int) -> HttpResponse:
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def export_results(request: HttpRequest) -> HttpResponse:
+    """A search's results, or the chosen ones among them (id=…), as one file to download."""
+    form = ExportForm(request.GET, max_articles=EXPORT_LIMIT)
+    if not form.is_valid():
+        return _plain_text(form.error_text(), 400)
+    data = form.cleaned_data
+    try:
+        export = plan_export(
+            format=data["format"],
+            query=data["q"],
+            filters=form.filters(),
+            sort=data["sort"] or None,
+            chosen_ids=data["id"] if data["scope"] != "all" else (),
+        )
+    except QueryTooLong as error:
+        return _plain_text(str(error), 400)
+    except IndexUnavailable:
+        return _plain_text(gettext("检索索引暂时不可用，请稍后再试。"), 503)
+    response = StreamingHttpResponse(
+        export.chunks(
+            url_of=lambda article: request.build_absolute_uri(article.get_absolute_url()),
+            accessed=timezone.localdate(),
+        ),
+        content_type=f"{export.format.content_type}; charset=utf-8",
+    )
+    # An ASCII name for every client, and the name with the query's words for those that
+    # read RFC 6266's filename*.
+    response["Content-Disposition"] = (
+        f'attachment; filename="{export.ascii_filename()}"; '
+        f"filename*=utf-8''{quote(export.filename())}"
+    )
+    response["X-Export-Count"] = str(len(export.article_ids))
+    if export.truncated:
+        response["X-Export-Truncated"] = "true"
+        response["X-Export-Total"] = str(export.total)
+    return response

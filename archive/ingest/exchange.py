@@ -342,20 +342,28 @@ def _export_record(article: Article) -> dict[str, Any]:
     }
 
 
+def exported_articles():
+    """Articles with what an export line reads of them (publication, source file, keywords
+    in their order), for export_line()."""
+    links = ArticleKeyword.objects.select_related("keyword").order_by("position", "id")
+    return Article.objects.select_related("publication", "source_document").prefetch_related(
+        Prefetch("keyword_links", queryset=links)
+    )
+
+
+def export_line(article: Article) -> str:
+    """One article as a line of the exchange format (ending in a line feed); the article
+    comes from exported_articles()."""
+    record = _export_record(article)
+    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+
+
 def export_jsonl(*, out: TextIO, progress: Progress | None = None) -> int:
     """Write every article, by id, one JSON object per line; returns how many."""
-    links = ArticleKeyword.objects.select_related("keyword").order_by("position", "id")
-    articles = (
-        Article.objects.order_by("id")
-        .select_related("publication", "source_document")
-        .prefetch_related(Prefetch("keyword_links", queryset=links))
-    )
     count = 0
-    for article in articles.iterator(chunk_size=500):
-        record = _export_record(article)
-        line = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for article in exported_articles().order_by("id").iterator(chunk_size=500):
         # One write per line: a Django OutputWrapper would add its own line end to a bare line.
-        out.write(line + "\n")
+        out.write(export_line(article))
         count += 1
         if progress and count % PROGRESS_EVERY_LINES == 0:
             progress(f"已导出 {count} 篇")

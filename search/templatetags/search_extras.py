@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django import template
 from django.template.defaulttags import querystring
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 
-from search.facets import FACETS, listed_labels
+from search.facets import FACETS, Facet, Kind, listed_labels
 from search.highlighting import highlight
 from search.query import QueryTooLong, parse_query
 from search.services import highlight_needles, related_articles
@@ -54,3 +55,21 @@ def unfiltered_querystring(context) -> str:
 def facet_labels() -> str:
     """The facets' labels as one phrase ("刊物、年份和作者")."""
     return listed_labels()
+
+
+@register.simple_tag(takes_context=True)
+def suggestion_querystring(context, suggestion) -> str:
+    """The search page's query string applying a suggested filter to every article: the
+    query that named it dropped, the other filters kept (search.suggestions)."""
+    return querystring(
+        context, **{suggestion.facet.name: suggestion.value}, q=None, page=None, sort=None
+    )
+
+
+@register.simple_tag
+def facet_value_label(facet: Facet, value: str, label: str) -> str:
+    """A facet value's label as HTML: the articles' own words (a publication's or an author's
+    name) marked as Chinese, the interface's words ("2020", "not given") in its language."""
+    if facet.kind is Kind.NAME and value != facet.unknown_value:
+        return format_html('<span lang="zh-Hans">{}</span>', label)
+    return conditional_escape(label)
