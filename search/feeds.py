@@ -17,7 +17,7 @@ from archive.models import Article
 from search.errors import IndexUnavailable
 from search.facets import FACETS
 from search.forms import SearchForm
-from search.query import QueryTooLong
+from search.query import QUOTE_CHARACTERS, QueryTooLong
 from search.services import matching_article_ids
 
 
@@ -43,7 +43,9 @@ class FollowedSearch:
 
     def describe(self) -> str:
         """The search in words: 检索“战斗堡垒”（刊物：商情；年份：2020）, or 最新文章."""
-        what = f"检索“{self.query}”" if self.query else "最新文章"
+        # A quoted phrase keeps its own quotes, not ours around them as well.
+        quoted = self.query[:1] in QUOTE_CHARACTERS and self.query[-1:] in QUOTE_CHARACTERS
+        what = f"检索{self.query if quoted else f'“{self.query}”'}" if self.query else "最新文章"
         labels = {facet.name: str(facet.label) for facet in FACETS}
         chosen = "；".join(f"{labels[name]}：{value}" for name, value in self.params if name != "q")
         return xml_text(f"{what}（{chosen}）" if chosen else what)
