@@ -10,11 +10,30 @@ MAX_TERMS = 32
 
 FIELDS = ("title", "author", "source")
 
-NOTICE_UNBALANCED_QUOTE = "引号没有配对，已按短语处理。"
-NOTICE_PUNCTUATION_ONLY = "检索词只包含标点符号，请输入文字。"
-NOTICE_TOO_MANY_TERMS = f"检索词太多，只使用了前 {MAX_TERMS} 个。"
-NOTICE_STRAY_OR = "OR 要放在两个检索词之间，多余的 OR 已忽略。"
-NOTICE_DANGLING_NOT = "NOT 后面没有检索词，已忽略。"
+
+def gettext_noop(message: str) -> str:
+    """Marks a message for the English catalogue (makemessages looks for this name), as
+    Django's does, without needing Django's settings: the parser runs without them."""
+    return message
+
+
+# What a reader is told about their query, in Chinese as the parser keeps it; shown in the
+# reader's language by message_text().
+NOTICE_UNBALANCED_QUOTE = gettext_noop("引号没有配对，已按短语处理。")
+NOTICE_PUNCTUATION_ONLY = gettext_noop("检索词只包含标点符号，请输入文字。")
+_TOO_MANY_TERMS = gettext_noop("检索词太多，只使用了前 %(max_terms)s 个。")
+NOTICE_TOO_MANY_TERMS = _TOO_MANY_TERMS % {"max_terms": MAX_TERMS}
+NOTICE_STRAY_OR = gettext_noop("OR 要放在两个检索词之间，多余的 OR 已忽略。")
+NOTICE_DANGLING_NOT = gettext_noop("NOT 后面没有检索词，已忽略。")
+_QUERY_TOO_LONG = gettext_noop("检索词太长（最多 %(max_length)s 个字符）")
+# The messages written with a number: their text, and how to write it in another language.
+_NUMBERED_MESSAGES = {
+    NOTICE_TOO_MANY_TERMS: (_TOO_MANY_TERMS, {"max_terms": MAX_TERMS}),
+    _QUERY_TOO_LONG % {"max_length": MAX_QUERY_LENGTH}: (
+        _QUERY_TOO_LONG,
+        {"max_length": MAX_QUERY_LENGTH},
+    ),
+}
 
 # Opening quote -> the only character that closes it. Readers mix input methods, so a
 # curly opener closed by an ASCII quote is treated as still open rather than guessed at.
@@ -40,7 +59,18 @@ class QueryTooLong(ValueError):
     """The cleaned query exceeds MAX_QUERY_LENGTH characters."""
 
     def __init__(self, message: str | None = None) -> None:
-        super().__init__(message or f"检索词太长（最多 {MAX_QUERY_LENGTH} 个字符）")
+        super().__init__(message or _QUERY_TOO_LONG % {"max_length": MAX_QUERY_LENGTH})
+
+
+def message_text(message: str) -> str:
+    """A notice or error of the query parser in the reader's language (Django's, so only
+    where its settings are loaded: in a request)."""
+    from django.utils.translation import gettext
+
+    if message in _NUMBERED_MESSAGES:
+        template, numbers = _NUMBERED_MESSAGES[message]
+        return gettext(template) % numbers
+    return gettext(message)
 
 
 @dataclass(frozen=True)

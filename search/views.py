@@ -15,7 +15,7 @@ from search.errors import IndexUnavailable, PageOutOfRange
 from search.export import EXPORT_LIMIT, plan_export
 from search.facets import FACETS
 from search.forms import ExportForm, SearchForm
-from search.query import QueryTooLong
+from search.query import QueryTooLong, message_text
 from search.services import SearchOutcome, search_articles
 from search.suggestions import filter_suggestions
 
@@ -37,7 +37,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     try:
         outcome = _run(form)
     except QueryTooLong as error:
-        context["error"] = str(error)
+        context["error"] = message_text(str(error))
         return render(request, "search/results.html", context, status=400)
     except PageOutOfRange as error:
         raise Http404("没有这一页结果。") from error
@@ -133,7 +133,7 @@ def export_results(request: HttpRequest) -> HttpResponse:
             chosen_ids=data["id"] if data["scope"] != "all" else (),
         )
     except QueryTooLong as error:
-        return _plain_text(str(error), 400)
+        return _plain_text(message_text(str(error)), 400)
     except IndexUnavailable:
         return _plain_text(gettext("检索索引暂时不可用，请稍后再试。"), 503)
     response = StreamingHttpResponse(

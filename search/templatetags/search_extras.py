@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString
 
 from search.facets import FACETS, Facet, Kind, listed_labels
 from search.highlighting import highlight
-from search.query import QueryTooLong, parse_query
+from search.query import QueryTooLong, message_text, parse_query
 from search.services import highlight_needles, related_articles
 
 register = template.Library()
@@ -73,3 +73,9 @@ def facet_value_label(facet: Facet, value: str, label: str) -> str:
     if facet.kind is Kind.NAME and value != facet.unknown_value:
         return format_html('<span lang="zh-Hans">{}</span>', label)
     return conditional_escape(label)
+
+
+@register.filter
+def query_message(message: str) -> str:
+    """A notice about the reader's query in the reader's language."""
+    return message_text(message)
