@@ -23,7 +23,7 @@ def scope(request: HttpRequest) -> str | None:
     # A search's export (up to thousands of articles) and its feed cost what a feed does.
     if path in ("/search/export", "/search/feed/"):
         return "heavy"
-    if path.startswith("/search/"):
+    if path.startswith(("/search/", "/concordance/")):
         return "search"
     if path.startswith("/api/"):
         return "api"

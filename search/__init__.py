@@ -14,6 +14,9 @@
   engine in use (`get_engine`, `use_engine`, `engine_at`, `ENGINES`); `index_health`;
 - keeping the index true to the database: `rebuild_index`, `check_index`, `repair_index`,
   `flush_index_queue`, the queue's model `PendingIndexUpdate`;
+- research tools: `concordance(query=…, filters=…, sort=…, width=…, page=…)` → Concordance
+  (every occurrence of one phrase with its context; `concordance_lines` for downloads), and
+  `trend(queries=[…], filters=…)` → Trend (matching articles and their share per year);
 - what is searched and how it is matched and marked: `searchable_segments` (`text_segments`
   for an article's fields), `fold` (`forget_folds`), `query_words`, `highlight`, `snippets`.
 """
@@ -23,6 +26,13 @@ from importlib import import_module
 # Where each public name lives. Loaded on first use (PEP 562): the query syntax, folding
 # and the types work without Django's settings (the benchmark's peers, the load test).
 _HOMES = {
+    "CONCORDANCE_SORTS": "search.concordances",
+    "Concordance": "search.concordances",
+    "ConcordanceLine": "search.concordances",
+    "ConcordancePhrase": "search.concordances",
+    "concordance": "search.concordances",
+    "concordance_lines": "search.concordances",
+    "concordance_phrase": "search.concordances",
     "ENGINES": "search.engines",
     "engine_at": "search.engines",
     "get_engine": "search.engines",
@@ -79,6 +89,10 @@ _HOMES = {
     "Equals": "search.types",
     "IndexHealth": "search.types",
     "YearRange": "search.types",
+    "Trend": "search.trends",
+    "TrendSeries": "search.trends",
+    "TrendYear": "search.trends",
+    "trend": "search.trends",
     "query_words": "search.words",
 }
 
