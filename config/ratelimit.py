@@ -27,6 +27,9 @@ def scope(request: HttpRequest) -> str | None:
         return "search"
     if path.startswith("/api/"):
         return "api"
+    # A reuse check or two articles side by side: as heavy as a search.
+    if path.startswith("/reuse/") or (path.startswith("/articles/") and "/reuse/" in path):
+        return "search"
     if path.startswith("/feeds/") or path.endswith(("/cite.bib", "/cite.ris")):
         return "heavy"
     # Only attempts to sign in count: showing the form costs nothing.

@@ -22,6 +22,7 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("", include("search.urls")),
+    path("", include("search.reuse.urls")),
     path("", include("archive.urls")),
 ]
 

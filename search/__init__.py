@@ -17,6 +17,8 @@
 - research tools: `concordance(query=…, filters=…, sort=…, width=…, page=…)` → Concordance
   (every occurrence of one phrase with its context; `concordance_lines` for downloads), and
   `trend(queries=[…], filters=…)` → Trend (matching articles and their share per year);
+- text reuse (查重): `find_reuse(text=…, min_length=13)` → ReuseReport, the overlaps between
+  articles (`article_overlaps`, `compare_articles`, `compute_overlaps`, `refresh_reuse`);
 - what is searched and how it is matched and marked: `searchable_segments` (`text_segments`
   for an article's fields), `fold` (`forget_folds`), `query_words`, `highlight`, `snippets`.
 """
@@ -94,6 +96,16 @@ _HOMES = {
     "TrendYear": "search.trends",
     "trend": "search.trends",
     "query_words": "search.words",
+    # Text reuse (查重), a package of its own (search.reuse).
+    "ArticleOverlap": "search.reuse",
+    "ArticleReuse": "search.reuse",
+    "ReuseReport": "search.reuse",
+    "SharedSpan": "search.reuse",
+    "article_overlaps": "search.reuse",
+    "compare_articles": "search.reuse",
+    "compute_overlaps": "search.reuse",
+    "find_reuse": "search.reuse",
+    "refresh_reuse": "search.reuse",
 }
 
 
