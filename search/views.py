@@ -7,7 +7,7 @@ from urllib.parse import quote
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_safe
 
 from archive.citations import LIST_FORMATS
@@ -40,7 +40,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         context["error"] = message_text(str(error))
         return render(request, "search/results.html", context, status=400)
     except PageOutOfRange as error:
-        raise Http404("没有这一页结果。") from error
+        raise Http404(gettext_noop("没有这一页结果。")) from error
     context.update(
         outcome=outcome,
         q=form.cleaned_data["q"],
@@ -75,9 +75,9 @@ def api_search(request: HttpRequest) -> JsonResponse:
     except QueryTooLong as error:
         return JsonResponse({"error": str(error)}, status=400)
     except PageOutOfRange:
-        return JsonResponse({"error": "没有这一页结果。"}, status=404)
+        return JsonResponse({"error": gettext("没有这一页结果。")}, status=404)
     if outcome.unavailable:
-        return JsonResponse({"error": "检索索引暂时不可用，请稍后再试。"}, status=503)
+        return JsonResponse({"error": gettext("检索索引暂时不可用，请稍后再试。")}, status=503)
     return JsonResponse(
         {
             "query": outcome.query.raw,

@@ -71,8 +71,15 @@ def facet_value_label(facet: Facet, value: str, label: str) -> str:
     """A facet value's label as HTML: the articles' own words (a publication's or an author's
     name) marked as Chinese, the interface's words ("2020", "not given") in its language."""
     if facet.kind is Kind.NAME and value != facet.unknown_value:
-        return format_html('<span lang="zh-Hans">{}</span>', label)
+        return as_written(label)
     return conditional_escape(label)
+
+
+@register.filter
+def as_written(text: str) -> str:
+    """The archive's own words (a query, a name) inside interface text, marked as Chinese so
+    that an English page reads them as what they are."""
+    return format_html('<span lang="zh-Hans">{}</span>', text)
 
 
 @register.filter

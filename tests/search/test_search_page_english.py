@@ -50,6 +50,15 @@ def test_english_error_pages_explain_in_english(client, params):
     assert not chinese, chinese
 
 
+def test_a_page_past_the_last_is_a_404_that_says_so_in_english(client):
+    content = english_page(client, status=404, q="党", page="5")
+    assert "There is no such page of results." in content
+    assert not [text for text in english_text(content) if has_cjk(text)]
+    response = client.get("/api/search", {"q": "党", "page": "5"}, headers=ENGLISH)
+    assert response.status_code == 404
+    assert response.json()["error"] == "There is no such page of results."
+
+
 def test_year_facets_and_chips_are_written_the_english_way(client):
     content = english_page(client, q="党", year="2020")
     assert ">2020年</a>" not in content and ">2020年 <span" not in content
