@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from search.engines.postgres.schema import DOCUMENTS, facet_column
-from search.engines.postgres.terms import like_pattern, phrase_terms
+from search.engines.postgres.schema import DOCUMENTS, facet_column, terms_of
+from search.engines.postgres.terms import LONG_TEXT_BYTES, like_pattern, phrase_terms
 from search.facets import FACETS, Facet, Kind
 from search.folding import fold
 from search.query import ParsedQuery, Term
@@ -16,10 +16,11 @@ from search.words import query_words
 # Where title:, author: and source: look.
 FIELD_COLUMNS = {"title": "d.title", "author": "d.author", "source": "d.source"}
 # Relevance counts occurrences in this much of an article's text: enough to tell articles
-# about a word from those that mention it, at a bounded cost per matching article.
+# about a word from those that mention it, at a bounded cost per article.
 SCORED_CHARACTERS = 5000
-# A word in the title counts as this many occurrences in the text.
-TITLE_WEIGHT = 3
+# How many of the best matches by title (newest first among equals) have their text read
+# for relevance.
+RELEVANCE_POOL = 200
 
 
 @dataclass
@@ -45,13 +46,19 @@ def contains(folded: str) -> Sql:
     """Rows whose folded text contains `folded`: the rows having every term of it (GIN),
     then the text itself checked, unless the terms already decide."""
     phrase = phrase_terms(folded)
+    pattern = like_pattern(folded)
     if not phrase.terms:
-        return Sql("d.folded LIKE %s", [like_pattern(folded)])
-    if phrase.exact:
-        return Sql("d.terms @@ %s::tsquery", [phrase.tsquery])
-    return Sql(
-        "(d.terms @@ %s::tsquery AND d.folded LIKE %s)", [phrase.tsquery, like_pattern(folded)]
-    )
+        return Sql("d.folded LIKE %s", [pattern])
+    terms = f"{terms_of('d')} @@ %s::tsquery"
+    if not phrase.exact:
+        return Sql(f"({terms} AND d.folded LIKE %s)", [phrase.tsquery, pattern])
+    if phrase.needs_text_when_long:
+        # A long article has the phrase's characters only: its text decides.
+        return Sql(
+            f"({terms} AND (octet_length(d.folded) <= {LONG_TEXT_BYTES} OR d.folded LIKE %s))",
+            [phrase.tsquery, pattern],
+        )
+    return Sql(terms, [phrase.tsquery])
 
 
 def exact(term: Term) -> Sql:
@@ -112,39 +119,70 @@ def filter_condition(facet: Facet, chosen: Filter) -> Sql:
     return _all(parts, "AND", f"{column} IS NOT NULL")
 
 
-def score(query: ParsedQuery) -> Sql:
-    """Occurrences of the query's words in the opening text, saturating, plus those in the
-    title, weighted: cheap enough for every matching article (no vector read)."""
-    words = sorted({w for t in query.terms for w in query_words(fold(t.text))})
+def _occurrences(column: str, word: str) -> Sql:
+    return Sql(
+        f"(length({column}) - length(replace({column}, %s, '')))::float / %s", [word, len(word)]
+    )
+
+
+def _words(query: ParsedQuery) -> list[str]:
+    return sorted({w for t in query.terms for w in query_words(fold(t.text))})
+
+
+def title_score(query: ParsedQuery) -> Sql:
+    """Occurrences of the query's words in the title (read from the row: no text)."""
+    parts = [_occurrences("d.title", word) for word in _words(query)]
+    return _all(parts, "+", "0")
+
+
+def body_score(query: ParsedQuery) -> Sql:
+    """Occurrences of the query's words in the opening text, each saturating."""
+    opening = f"left(d.folded, {SCORED_CHARACTERS})"
     parts = []
-    for word in words:
-        text = f"left(d.folded, {SCORED_CHARACTERS})"
-        body = f"(length({text}) - length(replace({text}, %s, '')))::float / %s"
-        title = "(length(d.title) - length(replace(d.title, %s, '')))::float / %s"
-        parts.append(
-            Sql(
-                f"({body} / (1 + {body}) + {TITLE_WEIGHT} * {title})",
-                [word, len(word), word, len(word), word, len(word)],
-            )
-        )
-    if not parts:
-        return Sql("0")
-    return Sql(" + ".join(p.text for p in parts), [param for p in parts for param in p.params])
+    for word in _words(query):
+        count = _occurrences(opening, word)
+        parts.append(Sql(f"({count.text} / (1 + {count.text}))", count.params * 2))
+    return _all(parts, "+", "0")
+
+
+def _ranked(query: ParsedQuery, request: EngineQuery) -> bool:
+    return request.sort == "relevance" and bool(query.required)
 
 
 def search_statement(request: EngineQuery) -> Sql:
     """One statement: rows ('total', NULL, n), (facet name, value, n) per facet value, and
-    ('page', article id, place) for the page, matching rows taken once (MATERIALIZED)."""
+    ('page', article id, place) for the page, matching rows taken once (MATERIALIZED).
+
+    Relevance: articles with every term as typed first, then by the words' occurrences in
+    the title (counted for every match, from the row), then by their occurrences in the
+    opening text, counted for the RELEVANCE_POOL best of those (newest first among equals):
+    reading every match's text would cost as much again as finding them."""
     query = request.query
     columns = ", ".join(f"d.{facet_column(f)}" for f in FACETS)
     where = query_condition(query)
-    params: list = list(where.params)
+    ranked = _ranked(query, request)
+    rank_columns, rank_params = "", []
+    if ranked:
+        typed = as_typed(query) or Sql("TRUE")
+        title = title_score(query)
+        rank_columns = f", {typed.text} AS typed, {title.text} AS title_score"
+        rank_params = typed.params + title.params
+    params: list = rank_params + list(where.params)
     parts = [
-        f"WITH m AS MATERIALIZED (SELECT d.article_id, d.date_key, {columns}"
+        f"WITH m AS MATERIALIZED (SELECT d.article_id, d.date_key, {columns}{rank_columns}"
         f" FROM {DOCUMENTS} d WHERE {where.text})"
     ]
     chosen = {f.name: filter_condition(f, c) for f in FACETS if (c := request.filter(f.name))}
     everything = _all(list(chosen.values()), "AND", "TRUE")
+    if ranked:
+        body = body_score(query)
+        parts[0] += (
+            f", pool AS (SELECT c.article_id, {body.text} AS body FROM ("
+            f"SELECT m.article_id FROM m WHERE {everything.text}"
+            " ORDER BY m.typed DESC, m.title_score DESC, m.date_key DESC, m.article_id DESC"
+            f" LIMIT {RELEVANCE_POOL}) AS c JOIN {DOCUMENTS} d USING (article_id))"
+        )
+        params += body.params + everything.params
     parts.append(f"SELECT 'total'::text, NULL::text, count(*) FROM m WHERE {everything.text}")
     params += everything.params
     for facet in FACETS:
@@ -155,33 +193,32 @@ def search_statement(request: EngineQuery) -> Sql:
             f" GROUP BY m.{column}"
         )
         params += [facet.name, *others.params]
-    order, order_params, join = _order(request)
+    if ranked:
+        # Outside the pool, an article follows those of its kind (typed, title) inside it.
+        source = "m LEFT JOIN pool USING (article_id)"
+        order = (
+            "m.typed DESC, m.title_score DESC, pool.body DESC NULLS LAST,"
+            " m.date_key DESC, m.article_id DESC"
+        )
+    else:
+        source = "m"
+        order = _date_order(request)
     parts.append(
         # The places follow the subquery's order: numbered as they come out of it.
         "UNION ALL SELECT 'page', article_id::text, row_number() OVER () FROM ("
-        f"SELECT m.article_id FROM m {join} WHERE {everything.text}"
+        f"SELECT m.article_id FROM {source} WHERE {everything.text}"
         f" ORDER BY {order} LIMIT %s OFFSET %s) AS page"
     )
-    params += everything.params + order_params
+    params += everything.params
     params += [request.limit, request.offset]
     return Sql("\n".join(parts), params)
 
 
-def _order(request: EngineQuery) -> tuple[str, list, str]:
-    """(ORDER BY, its parameters, the join it needs): relevance for a query with required
-    terms (articles with every term as typed first), else by date, undated last."""
-    query = request.query
-    if request.sort == "relevance" and query.required:
-        typed = as_typed(query)
-        relevance = score(query)
-        order, params = f"{relevance.text} DESC, m.article_id", list(relevance.params)
-        if typed is not None:
-            order = f"{typed.text} DESC, {order}"
-            params = typed.params + params
-        return order, params, f"JOIN {DOCUMENTS} d USING (article_id)"
+def _date_order(request: EngineQuery) -> str:
+    """By date, undated last (relevance without required terms: newest first)."""
     if request.sort == "oldest":
-        return "m.date_key = 0, m.date_key, m.article_id", [], ""
-    return "m.date_key = 0, m.date_key DESC, m.article_id DESC", [], ""
+        return "m.date_key = 0, m.date_key, m.article_id"
+    return "m.date_key = 0, m.date_key DESC, m.article_id DESC"
 
 
 def facet_key(facet: Facet, value: str | None) -> FacetKey:

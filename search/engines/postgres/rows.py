@@ -1,9 +1,9 @@
-"""What the engine's table holds of an article: one row, folded in Python (search.folding)."""
+"""What the engine's table holds of an article: one row, folded in Python (search.folding);
+its terms are made from the folded text by the database (schema.terms_of)."""
 
 from __future__ import annotations
 
 from archive.models import Article
-from search.engines.postgres.terms import document_terms
 from search.facets import FACETS
 from search.folding import fold
 from search.text import searchable_segments
@@ -25,7 +25,6 @@ def article_row(article: Article, *, version: str) -> list:
         fold(article.title),
         fold(article.author),
         fold(source),
-        document_terms(folded),
         article.year * 100 + (article.month or 0) if article.year else 0,
         *(facet.value_of(article) for facet in FACETS),
     ]

@@ -3,6 +3,8 @@ the article's transaction, its version, and the database it needs."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
@@ -10,7 +12,7 @@ from django.db import connection, transaction
 from archive.models import Article
 from search import search_articles
 from search.engines.postgres import PostgresEngine
-from search.engines.postgres.schema import DOCUMENTS
+from search.engines.postgres.schema import DOCUMENTS, terms_of
 from tests.databases import on_postgres
 
 
@@ -39,6 +41,25 @@ def test_phrase_at_the_end_of_a_long_article_is_found(postgres_engine):
     article = Article.objects.create(title="很长的文章", body=filler + "\n结尾处的独特短语")
     assert found("结尾处的独特短语") == {article.pk}
     assert found("第5999段") == {article.pk}
+
+
+def test_an_article_of_several_megabytes_is_found_by_its_phrases(postgres_engine):
+    # A tsvector holds at most 1 MB, and this text has millions of distinct bigrams: the
+    # article keeps its characters, and its text decides.
+    rng = random.Random(7)
+    characters = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+    text = "".join(rng.choice(characters) for _ in range(1_200_000))
+    assert len(text.encode()) > 3_000_000
+    article = Article.objects.create(title="极长的文章", body=text + "。篇末独有的短语")
+    other = Article.objects.create(title="短文", body="篇末独有")
+    assert found("篇末独有的短语") == {article.pk}
+    assert found(text[600_000:600_006]) == {article.pk}
+    two = text[900_000:900_002]
+    assert article.pk in found(two) and other.pk not in found(two)
+    assert found("篇末独有") == {article.pk, other.pk}
+    # Not every pair of its characters is in it: a long article is not found by them.
+    absent = next(a + b for a in characters[:50] for b in characters[:50] if a + b not in text)
+    assert article.pk not in found(absent)
 
 
 def test_percent_and_underscore_in_a_phrase_are_literal(postgres_engine):
@@ -91,7 +112,7 @@ def test_search_uses_the_terms_index(postgres_engine):
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(
-            f"EXPLAIN SELECT article_id FROM {DOCUMENTS} WHERE terms @@ %s::tsquery",
+            f"EXPLAIN SELECT article_id FROM {DOCUMENTS} d WHERE {terms_of('d')} @@ %s::tsquery",
             ["'组织'"],
         )
         plan = "\n".join(row[0] for row in cursor.fetchall())
