@@ -4,8 +4,8 @@ The formats are the archive's (archive.citations.LIST_FORMATS: GB/T 7714, BibTeX
 and the exchange format's JSON Lines); this module picks the articles and their order. A
 search exports at most EXPORT_LIMIT articles, the first ones in the search's order; the
 export says when it was cut short. Chosen articles (`id=`) are exported exactly, in the
-order given: ids of articles that do not exist are left out, and the query does not filter
-them (the reader chose them from a list of results already).
+order given (at most CHOSEN_LIMIT of them): ids of articles that do not exist are left out,
+and the query does not filter them (the reader chose them from a list of results already).
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ from search.types import Filter
 
 # The most articles one export holds (documented in the README).
 EXPORT_LIMIT = 5000
+# The most articles one export may name (id=…): each is a URL parameter, and Django refuses a
+# request with more than DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000) parameters in all.
+CHOSEN_LIMIT = 500
 # Articles read from the database at a time while the file is written.
 CHUNK_SIZE = 200
 # How much of the query goes into the file's name.
@@ -90,7 +93,7 @@ def plan_export(
         wanted = list(dict.fromkeys(chosen_ids))
         existing = set(Article.objects.filter(pk__in=wanted).values_list("pk", flat=True))
         ids = tuple(pk for pk in wanted if pk in existing)
-        return Export(list_format, ids[:EXPORT_LIMIT], total=len(ids), query=query)
+        return Export(list_format, ids, total=len(ids), query=query)
     found = matching_article_ids(query=query, filters=filters, sort=sort, limit=EXPORT_LIMIT)
     return Export(list_format, found.article_ids, total=found.total, query=query)
 

@@ -95,7 +95,7 @@ class ArticleIdsField(forms.Field):
 class ExportForm(SearchForm):
     """A search's parameters, the export's format and, optionally, the chosen articles."""
 
-    def __init__(self, *args, max_articles: int, **kwargs) -> None:
+    def __init__(self, *args, max_chosen: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         names = ", ".join(LIST_FORMATS)
         self.fields["format"] = forms.ChoiceField(
@@ -107,7 +107,7 @@ class ExportForm(SearchForm):
             },
         )
         self.fields["id"] = ArticleIdsField(
-            label=_("文章编号"), required=False, max_count=max_articles
+            label=_("文章编号"), required=False, max_count=max_chosen
         )
         # Which button of the results page sent the form: "all" exports the whole list
         # whatever is ticked; "chosen" (or none, with ids) only the ticked articles.

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from archive.citations import LIST_FORMATS
 from search.errors import IndexUnavailable, PageOutOfRange
-from search.export import EXPORT_LIMIT, plan_export
+from search.export import CHOSEN_LIMIT, EXPORT_LIMIT, plan_export
 from search.facets import FACETS
 from search.forms import ExportForm, SearchForm
 from search.query import QueryTooLong, message_text
@@ -120,7 +120,7 @@ def _plain_text(message: str, status: int) -> HttpResponse:
 @require_safe
 def export_results(request: HttpRequest) -> HttpResponse:
     """A search's results, or the chosen ones among them (id=…), as one file to download."""
-    form = ExportForm(request.GET, max_articles=EXPORT_LIMIT)
+    form = ExportForm(request.GET, max_chosen=CHOSEN_LIMIT)
     if not form.is_valid():
         return _plain_text(form.error_text(), 400)
     data = form.cleaned_data

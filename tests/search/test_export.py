@@ -187,6 +187,12 @@ def test_ticked_articles_are_exported_whatever_the_query(client):
     assert [json.loads(line)["id"] for line in text.splitlines()] == [pk]
 
 
+def test_too_many_ticked_articles_are_a_400_that_says_how_many_may_be(client):
+    response = client.get("/search/export", {"format": "ris", "id": list(range(1, 502))})
+    assert response.status_code == 400
+    assert "一次最多导出 500 篇文章" in response.content.decode()
+
+
 def test_the_export_all_button_ignores_ticked_articles(client):
     chosen = searched_ids()[:2]
     _, text = download(client, q=QUERY, format="jsonl", scope="all", id=[str(i) for i in chosen])
