@@ -9,11 +9,14 @@ from archive.models import Article
 
 
 class ReuseDocument(models.Model):
-    """An article whose fingerprints are in the table, as of the text with this digest."""
+    """An article whose fingerprints are in the table: its folded stream (the word characters
+    of its searchable text, folded), which candidates are compared on without reading and
+    folding the article again, and the stream's digest."""
 
     article_id = models.BigIntegerField(primary_key=True)
     digest = models.CharField(max_length=32)
     length = models.PositiveIntegerField()  # folded word characters
+    chars = models.TextField(default="")
 
     class Meta:
         verbose_name = "查重文档"

@@ -12,16 +12,16 @@ from django.conf import settings
 from django.db import transaction
 
 from archive.models import Article
-from search.reuse.fingerprints import GUARANTEE, K, selected
+from search.reuse.fingerprints import GUARANTEE, K, may_share_run, selected
 from search.reuse.models import ArticleOverlap, ReuseDocument, ReuseFingerprint
-from search.reuse.passages import (
-    SharedSpan,
-    matches_between,
-    read_articles,
-    shared_fingerprints,
-    shared_span,
-)
+from search.reuse.passages import SharedSpan, matches_between, read_articles, shared_span
 from search.reuse.spans import Match, covered, maximal_matches
+from search.reuse.table import (
+    read_streams,
+    shared_fingerprints,
+    write_fingerprints,
+    write_overlaps,
+)
 from search.reuse.texts import ArticleText
 
 # A pair is listed when it shares a passage this long (folded word characters); the
@@ -99,7 +99,7 @@ def _refresh(
             progress("fingerprints", min(start + _BATCH, len(ids)), len(ids))
     gone = (set(known) | set(ids)) - seen
     _remove(gone)
-    pairs = _compute_pairs(changed, streams, progress)
+    pairs = _compute_pairs(changed, streams, progress, everything and len(changed) == len(ids))
     return OverlapSummary(
         articles=len(seen),
         changed=len(changed),
@@ -114,15 +114,14 @@ def _write_fingerprints(changed: dict[int, tuple[str, str]]) -> None:
         return
     ReuseFingerprint.objects.filter(article_id__in=list(changed)).delete()
     ReuseDocument.objects.filter(article_id__in=list(changed)).delete()
-    rows = [
-        ReuseFingerprint(hash=value, article_id=pk)
+    write_fingerprints(
+        (value, pk)
         for pk, (chars, _) in changed.items()
         for value in {value for _, value in selected(chars)}
-    ]
-    ReuseFingerprint.objects.bulk_create(rows, batch_size=_WRITE_BATCH)
+    )
     ReuseDocument.objects.bulk_create(
         [
-            ReuseDocument(article_id=pk, digest=digest, length=len(chars))
+            ReuseDocument(article_id=pk, digest=digest, length=len(chars), chars=chars)
             for pk, (chars, digest) in changed.items()
         ],
         batch_size=_WRITE_BATCH,
@@ -140,7 +139,7 @@ def _remove(article_ids: set[int]) -> None:
 
 
 def _compute_pairs(
-    changed: list[int], streams: dict[int, str], progress: StageProgress | None
+    changed: list[int], streams: dict[int, str], progress: StageProgress | None, everything: bool
 ) -> int:
     """Compare each changed article with the articles sharing a fingerprint with it, once a
     pair (two changed articles: when the first of them is compared)."""
@@ -153,17 +152,23 @@ def _compute_pairs(
     minimum = overlap_min()
     done: set[int] = set()
     pairs = 0
-    rows: list[ArticleOverlap] = []
+    rows: list[tuple] = []
     for count, pk in enumerate(changed, 1):
         chars = streams[pk]
         positions: dict[int, list[int]] = defaultdict(list)
         for position, value in selected(chars):
             positions[value].append(position)
-        shared = shared_fingerprints(positions)
-        others = sorted(other for other in shared if other != pk and other not in done)
+        # Every article compared (all of them, in order): only the later ones are left.
+        shared = shared_fingerprints(positions, after=pk if everything else None)
+        others = sorted(
+            other
+            for other, values in shared.items()
+            if other != pk
+            and other not in done
+            and may_share_run(sorted(i for value in values for i in positions[value]), minimum)
+        )
         missing = [other for other in others if other not in streams]
-        for article_text in read_articles(missing):
-            streams[article_text.article.pk] = article_text.stream.chars
+        streams.update(read_streams(missing))
         for other in others:
             if other not in streams:  # deleted meanwhile
                 continue
@@ -174,43 +179,26 @@ def _compute_pairs(
                 pairs += 1
         done.add(pk)
         if len(rows) >= _WRITE_BATCH:
-            ArticleOverlap.objects.bulk_create(rows, batch_size=_WRITE_BATCH)
+            write_overlaps(rows)
             rows = []
         if progress and (count % _BATCH == 0 or count == len(changed)):
             progress("overlaps", count, len(changed))
-    ArticleOverlap.objects.bulk_create(rows, batch_size=_WRITE_BATCH)
+    write_overlaps(rows)
     return pairs
 
 
 def _pair_rows(
     pk: int, length: int, other: int, other_length: int, matches: list[Match]
-) -> list[ArticleOverlap]:
+) -> list[tuple]:
+    """Both rows of a pair, in table.OVERLAP_COLUMNS order."""
     shared = covered((m.start, m.end) for m in matches)
     other_shared = covered((m.other_start, m.other_end) for m in matches)
     longest = max(m.length for m in matches)
     shorter_share = shared / length if length <= other_length else other_shared / other_length
     is_version = shorter_share >= VERSION_SHARE
     return [
-        ArticleOverlap(
-            article_id=pk,
-            other_id=other,
-            shared_chars=shared,
-            length=length,
-            other_shared_chars=other_shared,
-            other_length=other_length,
-            longest=longest,
-            is_version=is_version,
-        ),
-        ArticleOverlap(
-            article_id=other,
-            other_id=pk,
-            shared_chars=other_shared,
-            length=other_length,
-            other_shared_chars=shared,
-            other_length=length,
-            longest=longest,
-            is_version=is_version,
-        ),
+        (pk, other, shared, length, other_shared, other_length, longest, is_version),
+        (other, pk, other_shared, other_length, shared, length, longest, is_version),
     ]
 
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 from archive.models import Article
 from search.reuse.fingerprints import GUARANTEE, K, selected
-from search.reuse.models import ReuseFingerprint
 from search.reuse.spans import Match, covered, maximal_matches
 from search.reuse.streams import Stream
+from search.reuse.table import read_streams, shared_fingerprints
 from search.reuse.texts import ArticleText
 
 MIN_LENGTH = 13
@@ -19,8 +19,7 @@ HIGHEST_MIN_LENGTH = 200
 MAX_PASSAGE = 20_000
 # Articles listed in a report, most shared first (the totals count them all).
 LISTED_ARTICLES = 100
-# Fingerprints looked up per statement, and articles read per statement.
-_LOOKUP_BATCH = 900
+# Articles read per statement.
 _READ_BATCH = 200
 
 
@@ -76,24 +75,37 @@ def find_reuse(*, text: str, min_length: int = MIN_LENGTH) -> ReuseReport:
     whitespace left out (they neither count nor break a run).
 
     From GUARANTEE characters on, the articles to compare are those sharing a fingerprint
-    with the passage; below it, every article is read (much slower on a large archive)."""
+    with the passage; below it, every article's stream is read (much slower on a large
+    archive)."""
     if not LOWEST_MIN_LENGTH <= min_length <= HIGHEST_MIN_LENGTH:
         raise ValueError(f"min_length must be {LOWEST_MIN_LENGTH}–{HIGHEST_MIN_LENGTH}")
     passage = Stream.of(text)
-    found = list(_matching_articles(passage.chars, min_length))
-    intervals = [(m.start, m.end) for _, matches in found for m in matches]
+    found = dict(_matching_streams(passage.chars, min_length))
     report = ReuseReport(
         text=text,
         min_length=min_length,
         length=len(passage),
-        matched_chars=covered(intervals),
+        matched_chars=covered((m.start, m.end) for _, ms in found.values() for m in ms),
         article_count=len(found),
     )
-    scored = sorted(
-        ((covered((m.start, m.end) for m in ms), at, ms) for at, ms in found),
-        key=lambda item: (-item[0], item[1].article.pk),
-    )
-    for matched, article_text, matches in scored[:LISTED_ARTICLES]:
+    ranked = sorted(
+        ((covered((m.start, m.end) for m in ms), pk) for pk, (_, ms) in found.items()),
+        key=lambda item: (-item[0], item[1]),
+    )[:LISTED_ARTICLES]
+    texts = {t.article.pk: t for t in read_articles(pk for _, pk in ranked)}
+    for matched, pk in ranked:
+        article_text = texts.get(pk)
+        if article_text is None:  # deleted meanwhile
+            continue
+        compared, matches = found[pk]
+        if article_text.stream.chars != compared:
+            # Changed since its stream was stored (its update not applied yet): compared again.
+            matches = matches_between(
+                passage.chars, article_text.stream.chars, min_length=min_length
+            )
+            matched = covered((m.start, m.end) for m in matches)
+            if not matches:
+                continue
         report.articles.append(
             ArticleReuse(
                 article=article_text.article,
@@ -121,48 +133,27 @@ def shared_span(passage: Stream, article_text: ArticleText, match: Match) -> Sha
     )
 
 
-def _matching_articles(chars: str, min_length: int) -> Iterator[tuple[ArticleText, list[Match]]]:
+def _matching_streams(chars: str, min_length: int) -> Iterator[tuple[int, tuple[str, list[Match]]]]:
+    """(article id, (its stored stream, its maximal runs shared with `chars`)) for every
+    article sharing any."""
     if len(chars) < min_length:
         return
     if min_length >= GUARANTEE:
-        yield from _by_fingerprints(chars, min_length)
+        positions: dict[int, list[int]] = defaultdict(list)
+        for position, value in selected(chars):
+            positions[value].append(position)
+        shared = shared_fingerprints(positions)
+        for pk, other in read_streams(shared):
+            anchors = ((i, chars[i : i + K]) for value in shared[pk] for i in positions[value])
+            matches = maximal_matches(chars, other, anchors, min_length=min_length)
+            if matches:
+                yield pk, (other, matches)
     else:
-        yield from _by_scanning(chars, min_length)
-
-
-def _by_fingerprints(chars: str, min_length: int) -> Iterator[tuple[ArticleText, list[Match]]]:
-    positions: dict[int, list[int]] = defaultdict(list)
-    for position, value in selected(chars):
-        positions[value].append(position)
-    shared = shared_fingerprints(positions)
-    for article_text in read_articles(shared):
-        anchors = (
-            (i, chars[i : i + K])
-            for value in shared[article_text.article.pk]
-            for i in positions[value]
-        )
-        matches = maximal_matches(chars, article_text.stream.chars, anchors, min_length=min_length)
-        if matches:
-            yield article_text, matches
-
-
-def shared_fingerprints(hashes: Iterable[int]) -> dict[int, list[int]]:
-    """Article id → which of these fingerprint hashes it has."""
-    hashes = list(hashes)
-    shared: dict[int, list[int]] = defaultdict(list)
-    for start in range(0, len(hashes), _LOOKUP_BATCH):
-        rows = ReuseFingerprint.objects.filter(hash__in=hashes[start : start + _LOOKUP_BATCH])
-        for value, article_id in rows.values_list("hash", "article_id"):
-            shared[article_id].append(value)
-    return shared
-
-
-def _by_scanning(chars: str, min_length: int) -> Iterator[tuple[ArticleText, list[Match]]]:
-    grams = _gram_positions(chars)
-    for article_text in read_articles(Article.objects.values_list("pk", flat=True)):
-        matches = _matches_by_grams(chars, grams, article_text.stream.chars, min_length)
-        if matches:
-            yield article_text, matches
+        grams = _gram_positions(chars)
+        for pk, other in read_streams():
+            matches = _matches_by_grams(chars, grams, other, min_length)
+            if matches:
+                yield pk, (other, matches)
 
 
 def _gram_positions(chars: str) -> dict[str, list[int]]:
