@@ -15,7 +15,7 @@ from django.urls import reverse
 from archive.feeds import FEED_SIZE, LatestArticlesFeed, xml_text
 from archive.models import Article
 from search.errors import IndexUnavailable
-from search.facets import FACETS
+from search.facets import FACETS, Facet, Kind, facet
 from search.forms import SearchForm
 from search.query import QUOTE_CHARACTERS, QueryTooLong
 from search.services import matching_article_ids
@@ -46,9 +46,21 @@ class FollowedSearch:
         # A quoted phrase keeps its own quotes, not ours around them as well.
         quoted = self.query[:1] in QUOTE_CHARACTERS and self.query[-1:] in QUOTE_CHARACTERS
         what = f"检索{self.query if quoted else f'“{self.query}”'}" if self.query else "最新文章"
-        labels = {facet.name: str(facet.label) for facet in FACETS}
-        chosen = "；".join(f"{labels[name]}：{value}" for name, value in self.params if name != "q")
+        chosen = "；".join(
+            f"{facet(name).label}：{_value_label(facet(name), value)}"
+            for name, value in self.params
+            if name != "q"
+        )
         return xml_text(f"{what}（{chosen}）" if chosen else what)
+
+
+def _value_label(chosen: Facet, value: str) -> str:
+    """A filter's value as the facet lists it ("2020年", "未注明作者"); a range as given."""
+    if value == chosen.unknown_value:
+        return str(chosen.value_label(None))
+    if chosen.kind is Kind.YEAR and value.isdigit():
+        return str(chosen.value_label(int(value)))
+    return value
 
 
 class SearchFeed(LatestArticlesFeed):

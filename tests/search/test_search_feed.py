@@ -19,10 +19,12 @@ from search import search_articles
 pytestmark = pytest.mark.usefixtures("corpus_search")
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+# A feed is one document for every reader: in the archive's language, whatever is asked.
+ENGLISH = {"accept-language": "en"}
 
 
-def feed(client, **params) -> ET.Element:
-    response = client.get("/search/feed/", params)
+def feed(client, headers=None, **params) -> ET.Element:
+    response = client.get("/search/feed/", params, headers=headers or {})
     assert response.status_code == 200, response.content
     assert response["Content-Type"].startswith("application/atom+xml")
     root = ET.fromstring(response.content)
@@ -92,8 +94,12 @@ def test_the_feed_applies_the_searchs_filters(client):
     for pk in ids:
         article = Article.objects.select_related("publication").get(pk=pk)
         assert article.publication.name == "商情" and article.year == 2020
-    assert "刊物：商情" in root.findtext(f"{ATOM}title")
-    assert "年份：2020" in root.findtext(f"{ATOM}title")
+    assert root.findtext(f"{ATOM}title") == "文萃 · 检索“党”（刊物：商情；年份：2020年）"
+
+
+def test_the_feeds_title_names_its_filters_as_the_facets_list_them(client):
+    root = feed(client, author="__none__", year="2018-2020", headers=ENGLISH)
+    assert root.findtext(f"{ATOM}title") == "文萃 · 最新文章（年份：2018-2020；作者：未注明作者）"
 
 
 def test_without_a_query_the_feed_holds_the_latest_articles(client):
