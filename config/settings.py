@@ -282,6 +282,10 @@ HAYSTACK_CONNECTIONS = {
 HAYSTACK_SIGNAL_PROCESSOR = "search.signals.QueuedSignalProcessor"
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
 
+# Text reuse (search/reuse/): articles sharing a passage this long (folded characters, at
+# least 13) are listed on each other's pages; `compute_overlaps` after changing it.
+WENCUI_REUSE_OVERLAP_MIN = int(os.environ.get("WENCUI_REUSE_OVERLAP_MIN", "50"))
+
 ARTICLES_PER_PAGE = 20
 
 # Uploads in the admin (archive/uploads.py): what a curator may send at once. Past either

@@ -162,3 +162,39 @@ def test_the_command_with_changed_only_recomputes_nothing_when_nothing_changed(c
     out = StringIO()
     call_command("compute_overlaps", "--changed", stdout=out)
     assert "重算 0 篇" in out.getvalue()
+
+
+def test_articles_assembled_from_others_get_exactly_the_oracles_pairs(corpus_db):
+    """New articles made of pieces of the bundled ones (some pieces just long enough, some
+    just too short, some in traditional characters or with other punctuation): the pairs
+    found as they are added one by one, and again from scratch, are the oracle's."""
+    import random
+
+    import opencc
+
+    from search.reuse import refresh_reuse
+
+    to_traditional = opencc.OpenCC("s2t")
+    rng = random.Random(13)
+    paragraphs = [p for a in Article.objects.all() for p in a.paragraphs if len(p) > 120]
+    for number in range(8):
+        pieces = []
+        for _ in range(rng.randint(1, 4)):
+            paragraph = rng.choice(paragraphs)
+            length = rng.choice([45, 49, 50, 51, 56, 80, 120])
+            start = rng.randrange(len(paragraph) - length)
+            piece = paragraph[start : start + length]
+            if rng.random() < 0.3:
+                piece = to_traditional.convert(piece)
+            elif rng.random() < 0.3:
+                piece = re.sub(r"[，。、]", "；", piece)
+            pieces.append(piece)
+        article = Article.objects.create(
+            title=f"拼合的文章{number}", body="\n甲乙丙丁戊己庚辛\n".join(pieces)
+        )
+        refresh_reuse(article_ids=[article.pk])
+    incremental = stored_pairs()
+    assert incremental == oracle_pairs()
+    assert len(incremental) > 5
+    compute_overlaps()
+    assert stored_pairs() == incremental
