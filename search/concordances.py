@@ -11,6 +11,8 @@ of the page shown are cut from the articles as written.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
@@ -24,10 +26,10 @@ from search.engines import get_engine
 from search.errors import IndexUnavailable, PageOutOfRange
 from search.facets import FACETS
 from search.folding import fold, fold_with_offsets
-from search.query import ParsedQuery, Term, parse_query
+from search.query import parse_query
 from search.services import pages
 from search.text import text_segments
-from search.types import EngineQuery, Filter
+from search.types import Filter, PhraseCounts
 
 # Orders of the lines: by the article's date, or alphabetically by the context before the
 # match (read backwards from the match, as concordancers do) or after it.
@@ -42,8 +44,6 @@ CSV_LINES = 10_000
 SORT_KEY_CHARACTERS = 20
 # Articles whose texts are read per query.
 READ_CHUNK = 500
-# Any number of matching articles: the engine is asked for all of them.
-ALL = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -105,9 +105,49 @@ class Concordance:
 
 
 @dataclass(frozen=True)
-class _Occurrences:
-    """Every occurrence of a phrase under some filters, in one order: the article, the segment
-    of its searchable text and the start in the folded segment (parallel arrays)."""
+class _ByDate:
+    """The articles containing a phrase in date order, as the engine counts them: where each
+    article's occurrences end in the concordance (its own are in text order)."""
+
+    article_ids: tuple[int, ...]
+    ends: array
+
+    def __len__(self) -> int:
+        return self.ends[-1] if self.ends else 0
+
+    @property
+    def articles(self) -> int:
+        return sum(1 for i, end in enumerate(self.ends) if end > (self.ends[i - 1] if i else 0))
+
+    def lines(self, needle: str, width: int, start: int, stop: int) -> Iterator[ConcordanceLine]:
+        """The lines of occurrences start…stop: only the articles holding them are read."""
+        first = bisect.bisect_right(self.ends, start)
+        last = bisect.bisect_right(self.ends, min(stop, len(self)) - 1)
+        for chunk in range(first, last + 1, READ_CHUNK):
+            numbers = range(chunk, min(chunk + READ_CHUNK, last + 1, len(self.article_ids)))
+            texts = {
+                article_id: (segments, body)
+                for article_id, segments, body in article_texts(
+                    self.article_ids[n] for n in numbers
+                )
+            }
+            articles = Article.objects.listed().in_bulk(list(texts))
+            for n in numbers:
+                article_id = self.article_ids[n]
+                article, text = articles.get(article_id), texts.get(article_id)
+                if article is None or text is None:
+                    continue
+                segments, first_body = text
+                begin = self.ends[n - 1] if n else 0
+                for k, (number, at) in enumerate(_places(segments, needle), start=begin):
+                    if start <= k < stop:
+                        yield _line(article, segments, first_body, number, at, needle, width)
+
+
+@dataclass(frozen=True)
+class _ByContext:
+    """Every occurrence of a phrase, ordered by its context: the article, the segment of its
+    searchable text and the start in the folded segment (parallel arrays)."""
 
     articles: int
     article_ids: array
@@ -116,6 +156,25 @@ class _Occurrences:
 
     def __len__(self) -> int:
         return len(self.starts)
+
+    def lines(self, needle: str, width: int, start: int, stop: int) -> Iterator[ConcordanceLine]:
+        stop = min(stop, len(self))
+        for first in range(start, stop, READ_CHUNK):
+            last = min(first + READ_CHUNK, stop)
+            wanted = dict.fromkeys(self.article_ids[first:last])
+            texts = {
+                article_id: (segments, body) for article_id, segments, body in article_texts(wanted)
+            }
+            articles = Article.objects.listed().in_bulk(list(texts))
+            for k in range(first, last):
+                article_id = self.article_ids[k]
+                article, text = articles.get(article_id), texts.get(article_id)
+                if article is None or text is None:
+                    continue
+                segments, first_body = text
+                yield _line(
+                    article, segments, first_body, self.segments[k], self.starts[k], needle, width
+                )
 
 
 def concordance(
@@ -150,7 +209,7 @@ def concordance(
     if page > result.num_pages:
         raise PageOutOfRange(page)
     start = (page - 1) * per_page
-    result.lines = list(_lines(found, phrase.folded, width, start, start + per_page))
+    result.lines = list(found.lines(phrase.folded, width, start, start + per_page))
     return result
 
 
@@ -170,57 +229,75 @@ def concordance_lines(
     if not result.occurrences:
         return result, iter(())
     found, _ = _find(result.phrase, filters or {}, result.sort)
-    return result, _lines(found, result.phrase.folded, result.width, 0, limit)
+    return result, found.lines(result.phrase.folded, result.width, 0, limit)
 
 
 def _find(
     phrase: ConcordancePhrase, filters: Mapping[str, Filter], sort: str
-) -> tuple[_Occurrences, str]:
+) -> tuple[_ByDate | _ByContext, str]:
     engine = get_engine()
     chosen = tuple((f.name, filters[f.name]) for f in FACETS if f.name in filters)
     version = engine.version()
+    date_order = sort if sort in ("newest", "oldest") else "newest"
+    by_date = pages.get(
+        version,
+        ("concordance", phrase.folded, chosen, date_order),
+        lambda: _by_date(
+            engine.phrase_occurrences(phrase=phrase.text, filters=chosen, sort=date_order)
+        ),
+    )
+    if sort == date_order:
+        return by_date, version
     found = pages.get(
         version,
         ("concordance", phrase.folded, chosen, sort),
-        lambda: _occurrences(engine, phrase, chosen, sort),
+        lambda: _by_context(by_date.article_ids, phrase.folded, sort),
     )
     return found, version
 
 
-def _occurrences(engine, phrase: ConcordancePhrase, chosen: tuple, sort: str) -> _Occurrences:
-    needle = phrase.folded
-    query = ParsedQuery(raw=phrase.text, required=((Term(text=phrase.text, phrase=True),),))
-    date_order = sort if sort in ("newest", "oldest") else "newest"
-    ids = engine.search(
-        EngineQuery(query=query, filters=chosen, sort=date_order, offset=0, limit=ALL)
-    ).article_ids
+def _by_date(counts: PhraseCounts) -> _ByDate:
+    return _ByDate(
+        article_ids=counts.article_ids, ends=array("q", itertools.accumulate(counts.occurrences))
+    )
+
+
+def _places(segments: list[str], needle: str) -> Iterator[tuple[int, int]]:
+    """(segment, start in the folded segment) of every occurrence, in text order."""
+    for number, text in enumerate(segments):
+        folded = fold(text)
+        at = folded.find(needle)
+        while at != -1:
+            yield number, at
+            at = folded.find(needle, at + 1)
+
+
+def _by_context(ids: Iterable[int], needle: str, sort: str) -> _ByContext:
+    """Every occurrence in the articles, ordered by the context before it (read backwards) or
+    after it: each article is read."""
     article_ids, segments, starts = array("q"), array("i"), array("i")
     keys: list[str] = []
     articles = 0
     for article_id, texts, _first_body in article_texts(ids):
         before = len(starts)
-        for number, text in enumerate(texts):
-            folded = fold(text)
-            at = folded.find(needle)
-            while at != -1:
-                article_ids.append(article_id)
-                segments.append(number)
-                starts.append(at)
-                if sort == "left":
-                    keys.append(folded[max(0, at - SORT_KEY_CHARACTERS) : at][::-1])
-                elif sort == "right":
-                    end = at + len(needle)
-                    keys.append(folded[end : end + SORT_KEY_CHARACTERS])
-                at = folded.find(needle, at + 1)
+        folded = [fold(text) for text in texts]
+        for number, at in _places(texts, needle):
+            article_ids.append(article_id)
+            segments.append(number)
+            starts.append(at)
+            if sort == "left":
+                keys.append(folded[number][max(0, at - SORT_KEY_CHARACTERS) : at][::-1])
+            else:
+                end = at + len(needle)
+                keys.append(folded[number][end : end + SORT_KEY_CHARACTERS])
         articles += len(starts) > before
-    if keys:
-        # Stable: lines with the same context stay in date order.
-        order = sorted(range(len(keys)), key=keys.__getitem__)
-        article_ids = array("q", (article_ids[i] for i in order))
-        segments = array("i", (segments[i] for i in order))
-        starts = array("i", (starts[i] for i in order))
-    return _Occurrences(
-        articles=articles, article_ids=article_ids, segments=segments, starts=starts
+    # Stable: lines with the same context stay in date order.
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    return _ByContext(
+        articles=articles,
+        article_ids=array("q", (article_ids[i] for i in order)),
+        segments=array("i", (segments[i] for i in order)),
+        starts=array("i", (starts[i] for i in order)),
     )
 
 
@@ -261,41 +338,20 @@ def article_texts(ids: Iterable[int]) -> Iterator[tuple[int, list[str], int]]:
             yield article_id, head + text_segments(title="", body=body), len(head)
 
 
-def _lines(
-    found: _Occurrences, needle: str, width: int, start: int, stop: int
-) -> Iterator[ConcordanceLine]:
-    """The lines of occurrences start…stop, cut from the articles as written."""
-    stop = min(stop, len(found))
-    for first in range(start, stop, READ_CHUNK):
-        last = min(first + READ_CHUNK, stop)
-        wanted = dict.fromkeys(found.article_ids[first:last])
-        texts = {
-            article_id: (segments, body) for article_id, segments, body in article_texts(wanted)
-        }
-        articles = Article.objects.listed().in_bulk(list(texts))
-        for k in range(first, last):
-            article_id = found.article_ids[k]
-            article, text = articles.get(article_id), texts.get(article_id)
-            if article is None or text is None:
-                continue
-            segments, first_body = text
-            number = found.segments[k]
-            yield _line(
-                article,
-                segments[number],
-                found.starts[k],
-                needle,
-                width,
-                (f"#p{number - first_body + 1}" if number >= first_body else ""),
-            )
-
-
 def _line(
-    article: Article, text: str, at: int, needle: str, width: int, anchor: str
+    article: Article,
+    segments: list[str],
+    first_body: int,
+    number: int,
+    at: int,
+    needle: str,
+    width: int,
 ) -> ConcordanceLine:
-    """The line of the occurrence at `at` in the folded `text`, with `width` characters of
-    context each side (within the paragraph), linked to the paragraph (`anchor`) with the
-    phrase marked."""
+    """The line of the occurrence at `at` in the folded segment `number`, with `width`
+    characters of context each side (within the segment), linked to its paragraph (the body's
+    segments, from `first_body`, are its paragraphs) with the phrase marked."""
+    text = segments[number]
+    anchor = f"#p{number - first_body + 1}" if number >= first_body else ""
     _, offsets = fold_with_offsets(text)
     begin = offsets[at]
     end = offsets[at + len(needle) - 1] + 1

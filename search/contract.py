@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from search.types import EngineQuery, EngineResults, IndexHealth
+from search.types import EngineQuery, EngineResults, Filter, IndexHealth, PhraseCounts
 
 if TYPE_CHECKING:
     from archive.models import Article
@@ -39,6 +39,15 @@ class SearchEngine(Protocol):
     def related(self, *, article_id: int, text: str, limit: int) -> list[int]:
         """Up to `limit` ids of articles sharing the most distinctive words of `text` (the
         article's own opening) with it, best first, never the article itself."""
+        ...
+
+    def phrase_occurrences(
+        self, *, phrase: str, filters: tuple[tuple[str, Filter], ...] = (), sort: str = "newest"
+    ) -> PhraseCounts:
+        """Every article whose folded searchable text contains the folded `phrase` and that
+        passes the filters (by facet name), in `sort` order ("newest" or "oldest", undated
+        last, as search orders them), each with the number of places the phrase starts in it
+        (overlapping ones too): the concordance's counts without reading the articles."""
         ...
 
     def update(self, articles: Iterable[Article]) -> None:

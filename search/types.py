@@ -80,3 +80,13 @@ class IndexHealth:
     ok: bool
     documents: int | None = None
     error: str = ""
+
+
+@dataclass(frozen=True)
+class PhraseCounts:
+    """The articles containing a phrase, in date order, and how often each contains it: every
+    start position of the folded phrase in its folded searchable text (overlapping ones too,
+    never across two segments)."""
+
+    article_ids: tuple[int, ...] = ()
+    occurrences: tuple[int, ...] = ()

@@ -7,7 +7,15 @@ from __future__ import annotations
 import pytest
 
 from archive.models import Article
-from search import Equals, YearRange, concordance, concordance_lines, fold, searchable_segments
+from search import (
+    Equals,
+    YearRange,
+    concordance,
+    concordance_lines,
+    fold,
+    get_engine,
+    searchable_segments,
+)
 from search.errors import PageOutOfRange
 
 
@@ -208,3 +216,22 @@ def test_a_changed_article_changes_the_count(engine, django_capture_on_commit_ca
 def test_input_without_letters_finds_nothing(corpus_search):
     result = concordance(query="。，")
     assert result.phrase is None and result.occurrences == 0
+
+
+@pytest.mark.parametrize(
+    "phrase", ["党", "组织", "党组织", "战斗堡垒", "基层党组织", "发挥战斗堡垒作用", "組織", "2019"]
+)
+def test_the_engine_counts_each_article_as_a_brute_force_count(folded_corpus, phrase):
+    counts = get_engine().phrase_occurrences(phrase=phrase)
+    expected = {}
+    for article_id, (_, _, segments) in folded_corpus.items():
+        needle = fold(phrase)
+        found = sum(
+            1
+            for segment in segments
+            for start in range(len(segment))
+            if segment.startswith(needle, start)
+        )
+        if found:
+            expected[article_id] = found
+    assert dict(zip(counts.article_ids, counts.occurrences, strict=True)) == expected

@@ -22,12 +22,13 @@ from django.db import (
 from archive.models import Article
 from search.engines.postgres import schema
 from search.engines.postgres.matching import facet_key, search_statement
+from search.engines.postgres.occurrences import occurrences_statement
 from search.engines.postgres.rows import article_row
 from search.engines.postgres.terms import phrase_terms
 from search.errors import IndexMissing, IndexUnavailable
 from search.facets import FACETS
 from search.folding import fold
-from search.types import EngineQuery, EngineResults, IndexHealth
+from search.types import EngineQuery, EngineResults, IndexHealth, PhraseCounts
 from search.words import query_words
 
 # Rows written per statement by a rebuild.
@@ -128,6 +129,20 @@ class PostgresEngine:
             total=total,
             article_ids=tuple(article_id for _, article_id in sorted(page)),
             facet_counts=counts,
+        )
+
+    def phrase_occurrences(
+        self, *, phrase: str, filters: tuple = (), sort: str = "newest"
+    ) -> PhraseCounts:
+        statement, count = occurrences_statement(phrase, filters, sort)
+        if statement is None:
+            return PhraseCounts()
+        with self._reading() as cursor:
+            cursor.execute(statement.text, statement.params)
+            rows = cursor.fetchall()
+        return PhraseCounts(
+            article_ids=tuple(row[0] for row in rows),
+            occurrences=tuple(count(row[1]) for row in rows),
         )
 
     def related(self, *, article_id: int, text: str, limit: int) -> list[int]:

@@ -16,10 +16,11 @@ from search.engines.whoosh.columns import columns_of
 from search.engines.whoosh.documents import ArticleIndex, index_version
 from search.engines.whoosh.matching import search_documents
 from search.engines.whoosh.memo import searcher_memo
+from search.engines.whoosh.occurrences import phrase_occurrences
 from search.engines.whoosh.ranking import related_documents
 from search.errors import IndexUnavailable
 from search.facets import FACETS
-from search.types import EngineQuery, EngineResults, IndexHealth
+from search.types import EngineQuery, EngineResults, IndexHealth, PhraseCounts
 
 # The haystack connection whose settings (PATH) and index of articles the engine uses.
 CONNECTION = "default"
@@ -59,6 +60,12 @@ class WhooshEngine:
     def search(self, query: EngineQuery) -> EngineResults:
         with self.backend.searcher() as searcher:
             return search_documents(searcher, searcher_memo(searcher), query)
+
+    def phrase_occurrences(
+        self, *, phrase: str, filters: tuple = (), sort: str = "newest"
+    ) -> PhraseCounts:
+        with self.backend.searcher() as searcher:
+            return phrase_occurrences(searcher, searcher_memo(searcher), phrase, filters, sort)
 
     def related(self, *, article_id: int, text: str, limit: int) -> list[int]:
         with self.backend.searcher() as searcher:

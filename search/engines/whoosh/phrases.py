@@ -101,7 +101,12 @@ def phrase_cover(folded: str) -> list[tuple[int, str]]:
 
 
 def phrase_docs(searcher, field: str, folded: str) -> set[int]:
-    """Documents with the covering grams of the phrase at the phrase's offsets.
+    """Documents with the covering grams of the phrase at the phrase's offsets."""
+    return set(phrase_starts(searcher, field, folded))
+
+
+def phrase_starts(searcher, field: str, folded: str) -> dict[int, set[int]]:
+    """Each document containing the phrase → the positions where it starts.
 
     Grams sit at the position of their first character, so the phrase occurs at p
     exactly when each covering gram (offset o) occurs at p + o. Whoosh's own phrase
@@ -109,7 +114,7 @@ def phrase_docs(searcher, field: str, folded: str) -> set[int]:
     and the rarest one first narrows the documents whose positions are read.
     """
     cover = phrase_cover(folded)
-    found: set[int] = set()
+    found: dict[int, set[int]] = {}
     for leaf, base in searcher.leaf_searchers():
         reader = leaf.reader()
         if any((field, gram) not in reader for _, gram in cover):
@@ -137,7 +142,7 @@ def phrase_docs(searcher, field: str, folded: str) -> set[int]:
             candidates = set(survivors)
             if not candidates:
                 break
-        found.update(base + docnum for docnum in starts)
+        found.update((base + docnum, positions) for docnum, positions in starts.items())
     return found
 
 
