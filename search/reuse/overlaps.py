@@ -46,7 +46,9 @@ class OverlapSummary:
     changed: int  # fingerprinted anew, their pairs computed again
     removed: int  # gone from the archive, their fingerprints with them
     pairs: int  # pairs of articles found sharing passages, among those computed
-    fingerprints: int  # rows in the table after the refresh
+    # Rows in the table after a refresh of every article (None after some: counting a large
+    # table costs more than refreshing an article).
+    fingerprints: int | None
 
 
 def _digest(chars: str) -> str:
@@ -105,7 +107,7 @@ def _refresh(
         changed=len(changed),
         removed=len(gone),
         pairs=pairs,
-        fingerprints=ReuseFingerprint.objects.count(),
+        fingerprints=ReuseFingerprint.objects.count() if everything else None,
     )
 
 
