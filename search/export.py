@@ -18,7 +18,7 @@ from datetime import date
 from django.utils.translation import gettext
 
 from archive.citations import LIST_FORMATS, ListFormat
-from archive.ingest.exchange import exported_articles
+from archive.ingest import exported_articles
 from archive.models import Article
 from search.services import matching_article_ids
 from search.types import Filter

@@ -7,7 +7,8 @@ The public surface; everything else in the package is its own business:
   created, updated, deleted);
 - `ImportOptions`: dry run, a publication for the whole import, dates from paths, a field
   map for tables;
-- `export_jsonl`: the archive as JSON Lines, which imports back without loss;
+- `export_jsonl`: the archive as JSON Lines, which imports back without loss
+  (`export_line` for one article of `exported_articles()`, for lists of some articles);
 - `parse_raw_text`: the compilation rules on a text, for tools that make corpora.
 """
 
@@ -21,6 +22,8 @@ _HOMES = {
     "ParseResult": "archive.ingest.base",
     "ParsedArticle": "archive.ingest.base",
     "export_jsonl": "archive.ingest.exchange",
+    "export_line": "archive.ingest.exchange",
+    "exported_articles": "archive.ingest.exchange",
     "parse_raw_text": "archive.ingest.formats.compilation",
     "FileReport": "archive.ingest.importer",
     "ImportOptions": "archive.ingest.importer",
@@ -57,6 +60,8 @@ __all__ = [
     "Unreadable",
     "bulk_import",
     "export_jsonl",
+    "export_line",
+    "exported_articles",
     "import_items",
     "import_paths",
     "import_source",
