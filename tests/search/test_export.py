@@ -266,3 +266,36 @@ def test_the_export_counts_against_the_heavy_rate_limit(client, settings):
     settings.WENCUI_RATE_LIMITS = {**settings.WENCUI_RATE_LIMITS, "heavy": (2, 60)}
     statuses = [client.get("/search/export", {"format": "gbt"}).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+def test_special_characters_survive_every_format(client):
+    title = r"论{括号}、100% & $符号$_下划线 #号 ~波浪^ \反斜杠, “引号”"
+    abstract = '第一行，含逗号\n第二行 "引号"\t和制表符'
+    special = Article.objects.create(
+        title=title, author="张三，李四；王五", abstract=abstract, body="正文。", year=2021
+    )
+    params = {"id": str(special.pk)}
+    _, text = download(client, format="bibtex", **params)
+    [entry] = bibtexparser.parse_string(text).entries
+    # LaTeX's own escapes. pylatexenc drops the accent commands that stand for ~ and ^, so
+    # those two are checked as written and the rest as a decoder reads them.
+    raw_title = entry.fields_dict["title"].value
+    assert r"\~{}波浪\^{}" in raw_title
+    readable = raw_title.replace(r"\~{}", r"\textasciitilde{}").replace(r"\^{}", "^")
+    assert latex(readable) == title
+    assert latex(entry.fields_dict["abstract"].value) == " ".join(abstract.split())
+    assert entry.fields_dict["author"].value == "{张三} and {李四} and {王五}"
+    _, text = download(client, format="ris", **params)
+    [record] = rispy.loads(text)
+    assert record["title"] == title and record["authors"] == ["张三", "李四", "王五"]
+    assert record["abstract"] == " ".join(abstract.split())
+    _, text = download(client, format="csv", **params)
+    [row] = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
+    assert row["title"] == title and row["year"] == "2021"
+    _, text = download(client, format="jsonl", **params)
+    record = json.loads(text)
+    assert record["title"] == title and record["abstract"] == abstract
+    _, text = download(client, format="gbt", **params)
+    url = f"http://testserver{special.get_absolute_url()}"
+    assert text.startswith(f"[1] 张三, 李四, 王五. {title}[EB/OL]. ")
+    assert text.endswith(f"{url}.\n") and text.count("\n") == 1
