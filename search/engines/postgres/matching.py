@@ -21,6 +21,8 @@ SCORED_CHARACTERS = 5000
 # How many of the best matches by title (newest first among equals) have their text read
 # for relevance.
 RELEVANCE_POOL = 200
+# Matches in order of title occurrences, newest first among equals.
+BY_TITLE = "m.typed DESC, m.title_score DESC, m.date_key DESC, m.article_id DESC"
 
 
 @dataclass
@@ -177,10 +179,11 @@ def search_statement(request: EngineQuery) -> Sql:
     if ranked:
         body = body_score(query)
         parts[0] += (
-            f", pool AS (SELECT c.article_id, {body.text} AS body FROM ("
-            f"SELECT m.article_id FROM m WHERE {everything.text}"
-            " ORDER BY m.typed DESC, m.title_score DESC, m.date_key DESC, m.article_id DESC"
-            f" LIMIT {RELEVANCE_POOL}) AS c JOIN {DOCUMENTS} d USING (article_id))"
+            # Each text looked up by its key (a join may read the whole table instead).
+            f", pool AS MATERIALIZED (SELECT c.*, (SELECT {body.text} FROM {DOCUMENTS} d"
+            " WHERE d.article_id = c.article_id) AS body FROM ("
+            f"SELECT m.article_id, m.typed, m.title_score, m.date_key FROM m"
+            f" WHERE {everything.text} ORDER BY {BY_TITLE} LIMIT {RELEVANCE_POOL}) AS c)"
         )
         params += body.params + everything.params
     parts.append(f"SELECT 'total'::text, NULL::text, count(*) FROM m WHERE {everything.text}")
@@ -194,22 +197,31 @@ def search_statement(request: EngineQuery) -> Sql:
         )
         params += [facet.name, *others.params]
     if ranked:
-        # Outside the pool, an article follows those of its kind (typed, title) inside it.
-        source = "m LEFT JOIN pool USING (article_id)"
-        order = (
-            "m.typed DESC, m.title_score DESC, pool.body DESC NULLS LAST,"
-            " m.date_key DESC, m.article_id DESC"
+        # The pool is the first RELEVANCE_POOL by title: its articles come first, in their
+        # order; the others after them, in BY_TITLE's.
+        page = (
+            "SELECT article_id FROM (SELECT article_id, 0 AS part, typed, title_score, body,"
+            " date_key FROM pool"
+        )
+        if request.offset + request.limit > RELEVANCE_POOL:
+            page += (
+                " UNION ALL SELECT * FROM (SELECT m.article_id, 1, m.typed, m.title_score,"
+                f" NULL::float, m.date_key FROM m WHERE {everything.text} ORDER BY {BY_TITLE}"
+                f" OFFSET {RELEVANCE_POOL}) AS rest"
+            )
+            params += everything.params
+        page += (
+            ") AS ranked ORDER BY part, typed DESC, title_score DESC, body DESC NULLS LAST,"
+            " date_key DESC, article_id DESC"
         )
     else:
-        source = "m"
-        order = _date_order(request)
+        page = f"SELECT m.article_id FROM m WHERE {everything.text} ORDER BY {_date_order(request)}"
+        params += everything.params
     parts.append(
         # The places follow the subquery's order: numbered as they come out of it.
         "UNION ALL SELECT 'page', article_id::text, row_number() OVER () FROM ("
-        f"SELECT m.article_id FROM {source} WHERE {everything.text}"
-        f" ORDER BY {order} LIMIT %s OFFSET %s) AS page"
+        f"{page} LIMIT %s OFFSET %s) AS page"
     )
-    params += everything.params
     params += [request.limit, request.offset]
     return Sql("\n".join(parts), params)
 
