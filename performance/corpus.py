@@ -516,3 +516,26 @@ def write_queries(path: Path, queries: list[QuerySpec]) -> None:
 
 def read_queries(path: Path) -> list[QuerySpec]:
     return [QuerySpec.from_dict(d) for d in json.loads(path.read_text(encoding="utf-8"))]
+
+
+# The research tools' figures (text reuse, concordance): a passage made of pieces of corpus
+# articles, a common phrase and a common character of the corpus.
+REUSE_PASSAGE_CHARACTERS = 5000
+REUSE_PIECE_CHARACTERS = 250
+CONCORDANCE_PHRASE = "党组织"
+CONCORDANCE_CHARACTER = "的"
+
+
+def reuse_passage(path: Path, *, characters: int = REUSE_PASSAGE_CHARACTERS) -> str:
+    """A passage of `characters` characters made of pieces of the corpus file's first
+    articles (REUSE_PIECE_CHARACTERS from each one's body): what a reuse check of a compiled
+    text meets."""
+    pieces: list[str] = []
+    length = 0
+    for record in read_corpus(path):
+        piece = "".join(record["paragraphs"])[100 : 100 + REUSE_PIECE_CHARACTERS]
+        pieces.append(piece)
+        length += len(piece)
+        if length >= characters:
+            break
+    return "".join(pieces)[:characters]

@@ -9,7 +9,15 @@ import sqlite3
 from collections import defaultdict
 from importlib import metadata
 
-from performance.runner import MB, RunData, exactness, latency_summary, percentile
+from performance.runner import (
+    MB,
+    SYSTEMS,
+    WENCUI_SYSTEMS,
+    RunData,
+    exactness,
+    latency_summary,
+    percentile,
+)
 
 PACKAGES = ("Django", "django-haystack", "Whoosh", "jieba", "OpenCC", "gunicorn")
 
@@ -95,6 +103,9 @@ def system_figures(data: RunData, name: str) -> dict:
         "build_articles_per_cpu_s": _round(build["articles"] / build["cpu_seconds"]),
         "build_articles": build["articles"],
         "index_size_mb": _round(build["index_bytes"] / MB if build["index_bytes"] else None),
+        "index_to_text": _round(
+            build["index_bytes"] / data.corpus_bytes if build["index_bytes"] else None, 2
+        ),
         "build_peak_rss_mb": _round(build["peak_rss_mb"]),
         "search_peak_rss_mb": _round(search["peak_rss_mb"]),
         "peak_rss_mb": _round(max(build["peak_rss_mb"], search["peak_rss_mb"])),
@@ -119,15 +130,21 @@ def system_figures(data: RunData, name: str) -> dict:
             label for label, ids in search["ids"].items() if search["totals"].get(label) != len(ids)
         ),
     )
-    if name == "wencui":
-        imported = results["wencui/import"]
+    if name in WENCUI_SYSTEMS:
+        imported = results[f"{name}/import"]
         figures.update(
             import_articles_per_s=_round(imported["articles"] / imported["seconds"]),
             import_seconds=_round(imported["seconds"], 2),
             import_peak_rss_mb=_round(imported["peak_rss_mb"]),
+            import_and_build_seconds=_round(imported["seconds"] + seconds, 1),
+            build_reuse_seconds=_round(build.get("reuse_seconds")),
             queued_before_build=build.get("queued_before_build"),
+            research={
+                key: _round(value, 3 if key == "reuse_share" else 1)
+                for key, value in search.get("research", {}).items()
+            },
         )
-        if data.http:
+        if name == "wencui" and data.http:
             http = data.http
             figures["http_ms"] = {
                 k: _round(v, 2) for k, v in latency_summary(http["latencies_ms"]).items()
@@ -180,11 +197,7 @@ def ratios(systems: dict[str, dict]) -> dict:
 
 def summarise(data: RunData) -> dict:
     now = dt.datetime.now(dt.UTC).astimezone()
-    systems = {
-        name: system_figures(data, name)
-        for name in ("wencui", "fts5", "stock_jieba", "scan")
-        if name in data.options.systems
-    }
+    systems = {name: system_figures(data, name) for name in SYSTEMS if name in data.options.systems}
     return {
         "date": now.isoformat(timespec="seconds"),
         "machine": {
@@ -236,15 +249,15 @@ def render_table(document: dict) -> str:
         + (" after a warm-up pass." if bench["warmup_pass"] else " (quick: no warm-up pass)."),
         "",
         "| system | build art/s | build MB/s | build s | build art/CPU-s | index MB "
-        "| peak RSS MB (build / search) | first search ms | search p50 ms | p95 ms | p99 ms "
-        "| search CPU p50 / p95 ms | recall | precision |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| index ÷ text | peak RSS MB (build / search) | first search ms | search p50 ms "
+        "| p95 ms | p99 ms | search CPU p50 / p95 ms | recall | precision |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for name, s in document["systems"].items():
         lines.append(
             f"| {name} | {_cell(s['build_articles_per_s'], 0)} | {_cell(s['build_mb_per_s'], 2)} "
             f"| {_cell(s['build_seconds'])} | {_cell(s['build_articles_per_cpu_s'], 0)} "
-            f"| {_cell(s['index_size_mb'])} "
+            f"| {_cell(s['index_size_mb'])} | {_cell(s['index_to_text'], 2)} "
             f"| {_cell(s['build_peak_rss_mb'], 0)} / {_cell(s['search_peak_rss_mb'], 0)} "
             f"| {_cell(s['first_search_ms'], 0)} "
             f"| {_cell(s['search_ms']['p50'])} | {_cell(s['search_ms']['p95'])} "
@@ -252,14 +265,40 @@ def render_table(document: dict) -> str:
             f"| {_cell(s['search_cpu_ms']['p50'])} / {_cell(s['search_cpu_ms']['p95'])} "
             f"| {s['recall']:.3f} | {s['precision']:.3f} |"
         )
-    wencui = document["systems"].get("wencui")
-    if wencui:
+    for name in WENCUI_SYSTEMS:
+        if name in document["systems"]:
+            s = document["systems"][name]
+            lines += [
+                "",
+                f"{name} import: {_cell(s['import_articles_per_s'], 0)} articles/s "
+                f"({_cell(s['import_seconds'])} s, peak RSS "
+                f"{_cell(s['import_peak_rss_mb'], 0)} MB); import and build "
+                f"{_cell(s['import_and_build_seconds'])} s (text reuse's fingerprints "
+                f"{_cell(s['build_reuse_seconds'])} s of the build).",
+            ]
+    research = {n: document["systems"][n].get("research") for n in WENCUI_SYSTEMS}
+    research = {n: r for n, r in research.items() if r}
+    if research:
         lines += [
             "",
-            f"wencui import: {_cell(wencui['import_articles_per_s'], 0)} articles/s "
-            f"({_cell(wencui['import_seconds'])} s, peak RSS "
-            f"{_cell(wencui['import_peak_rss_mb'], 0)} MB).",
+            "Research tools, each once, cold (reuse check of a "
+            f"{next(iter(research.values()))['reuse_passage_characters']:,}-character passage "
+            "made of pieces of corpus articles; concordance first page):",
+            "",
+            "| system | reuse check ms | articles found | share reused | concordance "
+            "of a common phrase ms (occurrences) | of a common character ms (occurrences) |",
+            "|---|--:|--:|--:|--:|--:|",
         ]
+        for name, r in research.items():
+            lines.append(
+                f"| {name} | {_cell(r['reuse_ms'])} | {_cell(r['reuse_articles'])} "
+                f"| {_cell(r['reuse_share'], 3)} | {_cell(r['concordance_phrase_ms'])} "
+                f"({_cell(r['concordance_phrase_occurrences'])}) "
+                f"| {_cell(r['concordance_character_ms'])} "
+                f"({_cell(r['concordance_character_occurrences'])}) |"
+            )
+    wencui = document["systems"].get("wencui")
+    if wencui:
         if "http_ms" in wencui:
             http, h = wencui["http_ms"], wencui["http"]
             lines += [

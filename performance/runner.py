@@ -13,7 +13,6 @@ import math
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,9 +36,19 @@ from performance.corpus import (
     write_queries,
 )
 from performance.peers import Scan
+from performance.postgres_cluster import BENCHMARK_PREFIX, free_port, server_bin_dir
 from performance.worker import code_fingerprint
 
-SYSTEMS = ("wencui", "fts5", "stock_jieba", "scan")
+SYSTEMS = ("wencui", "wencui_postgres", "fts5", "stock_jieba", "scan")
+# The archive itself, on each of its search engines: imported, built and searched through
+# its own code (performance.wencui), each in a data directory of its own.
+WENCUI_SYSTEMS = {"wencui": "whoosh", "wencui_postgres": "postgres"}
+# Names a server for wencui_postgres (its user may create databases): the run makes a
+# database of its own there and drops it afterwards. Without it, a throwaway cluster.
+BENCH_DATABASE_ENV = "WENCUI_BENCH_DATABASE_URL"
+# The throwaway cluster's settings beyond the test suite's: room for a 100,000-article
+# table in shared buffers, and checkpoints spaced for bulk loading.
+BENCH_SERVER_SETTINGS = {"shared_buffers": "1GB", "max_wal_size": "8GB"}
 Log = Callable[[str], None]
 # Environment variables that could point a child at the user's data.
 PRIVATE_ENV = (
@@ -91,6 +100,7 @@ class RunData:
     load_before: tuple[float, float, float] | None = None
     code: str = ""
     load_after: tuple[float, float, float] | None = None
+    database_url: str | None = None  # wencui_postgres's database
 
 
 def worker_env(data_dir: Path) -> dict[str, str]:
@@ -111,6 +121,27 @@ def worker_env(data_dir: Path) -> dict[str, str]:
         WENCUI_RATE_LIMIT_API="0",
         WENCUI_RATE_LIMIT_HEAVY="0",
     )
+    return env
+
+
+def system_env(data: RunData, system: str, phase: str) -> dict[str, str]:
+    """A worker's environment: the archive on its engine in a data directory of its own
+    (wencui_postgres: in the run's PostgreSQL database; its imports and builds without the
+    web requests' statement timeout, as manage.py runs them)."""
+    if system not in WENCUI_SYSTEMS:
+        return worker_env(data.workdir / "data")
+    env = worker_env(data.workdir / f"data-{system}")
+    env["WENCUI_SEARCH_ENGINE"] = WENCUI_SYSTEMS[system]
+    if WENCUI_SYSTEMS[system] == "postgres":
+        env["DATABASE_URL"] = data.database_url or ""
+        if phase in ("import", "build"):
+            env["WENCUI_STATEMENT_TIMEOUT_MS"] = "0"
+        if phase == "import":
+            # Loaded in bulk as the Whoosh system is: the articles stored and their index
+            # updates queued, then one rebuild_index. Written in each article's transaction
+            # instead (this engine's way for edits and small imports), each article also
+            # refreshes its text reuse there: 2–3 articles a second.
+            env["WENCUI_SEARCH_ENGINE"] = "whoosh"
     return env
 
 
@@ -139,7 +170,7 @@ def run_worker(data: RunData, system: str, phase: str, log: Log) -> dict:
     with subprocess.Popen(
         command,
         cwd=BASE_DIR,
-        env=worker_env(data.workdir / "data"),
+        env=system_env(data, system, phase),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -147,12 +178,16 @@ def run_worker(data: RunData, system: str, phase: str, log: Log) -> dict:
         encoding="utf-8",
         errors="replace",
     ) as process:
-        for line in process.stderr:
-            line = line.rstrip()
-            tail.append(line)
-            if line and not line.startswith(QUIET_PREFIXES):
-                log(f"    {line}")
-        code = process.wait()
+        try:
+            for line in process.stderr:
+                line = line.rstrip()
+                tail.append(line)
+                if line and not line.startswith(QUIET_PREFIXES):
+                    log(f"    {line}")
+            code = process.wait()
+        except BaseException:
+            process.kill()  # interrupted: the worker goes too, before its database does
+            raise
     seconds = time.perf_counter() - started
     if code != 0:
         raise BenchmarkError(f"{system} {phase} failed (exit {code}):\n" + "\n".join(tail))
@@ -169,12 +204,6 @@ def run_worker(data: RunData, system: str, phase: str, log: Log) -> dict:
 
 
 # -- HTTP against gunicorn --------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def api_url(port: int, spec: QuerySpec) -> str:
@@ -210,18 +239,18 @@ def _status_mb(pid: int, key: str) -> float | None:
     return None
 
 
-def run_http(data: RunData, totals: dict[str, int], log: Log) -> dict:
+def run_http(data: RunData, totals: dict[str, int], log: Log, system: str = "wencui") -> dict:
     """Serve the benchmark's data with gunicorn as configured, and time /api/search."""
     port = free_port()
-    env = worker_env(data.workdir / "data")
+    env = system_env(data, system, "search")
     env["WENCUI_BIND"] = f"127.0.0.1:{port}"
     # One worker per core rather than gunicorn.conf.py's 2 × cores: the queries are sent one
     # at a time, and each worker's first search opens the index and reads its columns.
     env["WEB_CONCURRENCY"] = str(HTTP_WORKERS)
     queries = data.queries
-    log(f"[wencui] http: gunicorn on 127.0.0.1:{port} …")
+    log(f"[{system}] http: gunicorn on 127.0.0.1:{port} …")
     started = time.perf_counter()
-    log_file = (data.workdir / "gunicorn.log").open("w", encoding="utf-8")
+    log_file = (data.workdir / f"gunicorn-{system}.log").open("w", encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"],
         cwd=BASE_DIR,
@@ -275,7 +304,7 @@ def run_http(data: RunData, totals: dict[str, int], log: Log) -> dict:
             process.kill()
             process.wait()
         log_file.close()
-    log("[wencui] http done")
+    log(f"[{system}] http done")
     return {
         "first_search_after_start_ms": first_ms,
         "latencies_ms": latencies,
@@ -310,11 +339,57 @@ def run(options: Options, log: Log) -> RunData:
     if unknown:
         raise BenchmarkError(f"unknown systems: {', '.join(sorted(unknown))}")
     with scratch_directory("wencui-bench-", keep=options.keep, log=log) as workdir:
-        (workdir / "data").mkdir()
-        return _run(options, workdir, log)
+        for folder in ("data", *(f"data-{name}" for name in WENCUI_SYSTEMS)):
+            (workdir / folder).mkdir()
+        if "wencui_postgres" not in options.systems:
+            return _run(options, workdir, log, database_url=None)
+        with postgres_database(workdir, keep=options.keep, log=log) as url:
+            return _run(options, workdir, log, database_url=url)
 
 
-def _run(options: Options, workdir: Path, log: Log) -> RunData:
+@contextmanager
+def postgres_database(workdir: Path, *, keep: bool, log: Log) -> Iterator[str]:
+    """wencui_postgres's database: a new one on the server WENCUI_BENCH_DATABASE_URL names,
+    dropped afterwards; else a throwaway cluster's (loopback, in a temporary folder),
+    stopped and removed afterwards. Its URL."""
+    given = os.environ.get(BENCH_DATABASE_ENV)
+    if given:
+        yield from _database_on(given, keep=keep, log=log)
+        return
+    from performance.postgres_cluster import throwaway_cluster
+
+    bin_dir = server_bin_dir()
+    if bin_dir is None:
+        raise BenchmarkError(
+            "wencui_postgres needs PostgreSQL: install its server (Debian: apt-get install "
+            f"postgresql) or name one in {BENCH_DATABASE_ENV}"
+        )
+    with throwaway_cluster(
+        bin_dir, prefix=BENCHMARK_PREFIX, settings=BENCH_SERVER_SETTINGS
+    ) as cluster:
+        log(f"PostgreSQL: a throwaway cluster on 127.0.0.1:{cluster.port} ({cluster.root})")
+        yield f"postgres://{cluster.user}@127.0.0.1:{cluster.port}/postgres"
+
+
+def _database_on(server_url: str, *, keep: bool, log: Log) -> Iterator[str]:
+    import psycopg
+
+    parts = urllib.parse.urlsplit(server_url)
+    name = f"wencui_bench_{os.getpid()}_{int(time.time())}"
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    log(f"PostgreSQL: database {name} on {parts.hostname}:{parts.port or 5432}")
+    try:
+        yield urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        if keep:
+            log(f"kept the database {name}")
+        else:
+            with psycopg.connect(server_url, autocommit=True) as connection:
+                connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _run(options: Options, workdir: Path, log: Log, *, database_url: str | None) -> RunData:
     log(f"generating {options.articles} articles (seed {options.seed}) …")
     started = time.perf_counter()
     records, queries = generate(options.articles, seed=options.seed)
@@ -340,12 +415,14 @@ def _run(options: Options, workdir: Path, log: Log) -> RunData:
         corpus_seconds=corpus_seconds,
         load_before=os.getloadavg(),
         code=code_fingerprint(),
+        database_url=database_url,
     )
     selected = [s for s in SYSTEMS if s in options.systems]
     # Builds first, then the searches back to back, so that the latencies compared in
     # the table are measured as close together in time as the run allows.
-    if "wencui" in selected:
-        run_worker(data, "wencui", "import", log)
+    for system in selected:
+        if system in WENCUI_SYSTEMS:
+            run_worker(data, system, "import", log)
     for system in selected:
         if system != "scan":
             run_worker(data, system, "build", log)

@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from performance.corpus import QuerySpec
+from performance.corpus import (
+    CONCORDANCE_CHARACTER,
+    CONCORDANCE_PHRASE,
+    QuerySpec,
+    reuse_passage,
+)
 from performance.peers import Hit, Page, Progress, System, directory_size
 
 
@@ -46,23 +51,42 @@ class Wencui(System):
 
     def build(self, corpus: Path, progress: Progress) -> dict:
         """Build the index from the database with the archive's rebuild_index."""
-        from search import PendingIndexUpdate, rebuild_index
+        import time
+
+        from search import PendingIndexUpdate, rebuild_index, refresh_reuse
 
         # The import queued every article for an index that did not exist yet; a full
         # rebuild indexes them all anyway (and would index the queued ones again).
         queued, _ = PendingIndexUpdate.objects.all().delete()
+        # Text reuse's fingerprints, which rebuild_index brings up to date too, timed apart:
+        # the same work whatever the engine.
+        started = time.perf_counter()
+        refresh_reuse()
+        reuse_seconds = time.perf_counter() - started
 
         def report(done: int, total: int) -> None:
             if done % 2000 == 0 or done == total:
                 progress(f"wencui: {done}/{total} articles indexed")
 
         articles = rebuild_index(progress=report)
-        return {"articles": articles, "queued_before_build": queued}
+        return {"articles": articles, "queued_before_build": queued, "reuse_seconds": reuse_seconds}
 
     def index_size(self) -> int:
+        """What search adds: the index directory, or (an engine whose index is in the
+        database) the search app's tables with their indexes and out-of-line text."""
         from django.conf import settings
+        from django.db import connection
 
-        return directory_size(Path(settings.HAYSTACK_CONNECTIONS["default"]["PATH"]))
+        from search import get_engine
+
+        if not getattr(get_engine(), "updates_in_transaction", False):
+            return directory_size(Path(settings.HAYSTACK_CONNECTIONS["default"]["PATH"]))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT coalesce(sum(pg_total_relation_size(oid)), 0) FROM pg_class"
+                " WHERE relkind = 'r' AND relname LIKE 'search\\_postgres\\_%%'"
+            )
+            return int(cursor.fetchone()[0])
 
     def open(self) -> None:
         from archive.text import jieba_module
@@ -122,3 +146,25 @@ class Wencui(System):
             )
         )
         return set(results.article_ids)
+
+    def research(self, corpus: Path) -> dict:
+        """The research tools through their public functions, each timed once, cold: a
+        reuse check of a passage made of pieces of corpus articles, and the first page of
+        the concordance of a common phrase and of a common character."""
+        import time
+
+        from search import concordance, find_reuse
+
+        passage = reuse_passage(corpus)
+        figures: dict = {"reuse_passage_characters": len(passage)}
+        started = time.perf_counter()
+        report = find_reuse(text=passage)
+        figures["reuse_ms"] = (time.perf_counter() - started) * 1000
+        figures["reuse_articles"] = report.article_count
+        figures["reuse_share"] = report.matched_chars / report.length if report.length else 0.0
+        for key, query in (("phrase", CONCORDANCE_PHRASE), ("character", CONCORDANCE_CHARACTER)):
+            started = time.perf_counter()
+            lines = concordance(query=query, page=1)
+            figures[f"concordance_{key}_ms"] = (time.perf_counter() - started) * 1000
+            figures[f"concordance_{key}_occurrences"] = lines.occurrences
+        return figures

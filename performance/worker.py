@@ -43,11 +43,13 @@ def progress(message: str) -> None:
 
 
 def make_system(name: str, workdir: Path) -> System:
-    if name == "wencui":
+    if name in ("wencui", "wencui_postgres"):
         from performance.wencui import Wencui, setup_django
 
         setup_django()
-        return Wencui(workdir)
+        system = Wencui(workdir)
+        system.name = name
+        return system
     return PEERS[name](workdir)
 
 
@@ -122,7 +124,7 @@ def run_search(system: System, queries: list[QuerySpec], repeat: int, warmup: in
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--system", required=True, choices=["wencui", *PEERS])
+    parser.add_argument("--system", required=True, choices=["wencui", "wencui_postgres", *PEERS])
     parser.add_argument("--phase", required=True, choices=PHASES)
     parser.add_argument("--dir", required=True, type=Path, help="the benchmark's directory")
     parser.add_argument("--out", required=True, type=Path, help="where to write the figures")
@@ -141,6 +143,9 @@ def main(argv: list[str] | None = None) -> None:
         result = run_build(system, corpus)
     elif args.phase == "search":
         result = run_search(system, queries, args.repeat, args.warmup)
+        if hasattr(system, "research"):
+            # After the peak memory of searching was read: not part of that figure.
+            result["research"] = system.research(corpus)
     else:  # run: build and search in this process (the scan keeps its "index" in memory)
         build = run_build(system, corpus)
         result = {"build": build, "search": run_search(system, queries, args.repeat, args.warmup)}

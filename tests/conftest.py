@@ -25,7 +25,7 @@ def _needs_throwaway_cluster() -> bool:
 def pytest_configure(config):
     # Asked for PostgreSQL without the means to run it: a failed run that says why, not a
     # run that passes by skipping every database test.
-    from tests.postgres_cluster import MISSING, server_bin_dir
+    from performance.postgres_cluster import MISSING, server_bin_dir
 
     if _needs_throwaway_cluster() and server_bin_dir() is None:
         raise pytest.UsageError(MISSING)
@@ -47,8 +47,8 @@ def database_server():
     cluster of the session's own, removed at its end. None on SQLite."""
     from django.conf import settings
 
+    from performance.postgres_cluster import server_bin_dir, throwaway_cluster
     from tests import databases
-    from tests.postgres_cluster import server_bin_dir, throwaway_cluster
 
     default = settings.DATABASES["default"]
     if settings.TEST_DATABASE != "postgres":

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.postgres_cluster import free_port
+from performance.postgres_cluster import free_port
 
 MISSING = "redis-server not found (Debian: apt-get install redis-server)"
 

@@ -114,7 +114,7 @@ def test_limits_are_counted_in_the_shared_cache_that_every_worker_reads(
 
 def test_a_cache_that_does_not_answer_lets_readers_through(client, limits, settings):
     from config.settings import cache as cache_settings
-    from tests.postgres_cluster import free_port
+    from performance.postgres_cluster import free_port
 
     settings.CACHE_URL = f"redis://127.0.0.1:{free_port()}/0"
     settings.CACHES = {"default": cache_settings(settings.CACHE_URL)}

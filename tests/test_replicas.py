@@ -18,10 +18,10 @@ from django.test.utils import CaptureQueriesContext
 
 from archive.models import Article
 from config.replicas import PRIMARY_COOKIE, health
+from performance.postgres_cluster import OWNER_FILE, PREFIX, Cluster, free_port
 from search import rebuild_index, search_articles, use_engine
 from search.engines.postgres.schema import DOCUMENTS
 from tests.conftest import CORPUS
-from tests.postgres_cluster import OWNER_FILE, PREFIX, Cluster, free_port
 
 ALIAS = "replica_0"
 

@@ -98,7 +98,7 @@ def test_no_page_outlives_its_index_version(
 
 def test_a_stopped_redis_costs_time_never_an_error_page(client, corpus_db, settings):
     from config.settings import cache as cache_settings
-    from tests.postgres_cluster import free_port
+    from performance.postgres_cluster import free_port
 
     settings.CACHE_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     settings.CACHES = {"default": cache_settings(settings.CACHE_URL)}

@@ -55,10 +55,21 @@ def test_benchmark_command_small(tmp_path):
     wencui = document["systems"]["wencui"]
     assert LATENCY_KEYS <= set(wencui["http_ms"])
     assert wencui["http"]["count_mismatches"] == []
-    for name in ("wencui", "scan"):
+    for name in ("wencui", "wencui_postgres", "scan"):
         assert document["systems"][name]["recall"] == 1.0, document["systems"][name]["misses"]
         assert document["systems"][name]["precision"] == 1.0, document["systems"][name]["misses"]
         assert document["systems"][name]["total_mismatches"] == []
-    assert set(document["ratios"]) == {"fts5", "stock_jieba", "scan"}
+    assert set(document["ratios"]) == {"wencui_postgres", "fts5", "stock_jieba", "scan"}
+    # What search adds to the database, against the text.
+    assert document["systems"]["wencui_postgres"]["index_to_text"] > 0
+    for name in ("wencui", "wencui_postgres"):
+        research = document["systems"][name]["research"]
+        # The passage is made of pieces of corpus articles: they are found, as reused.
+        assert research["reuse_passage_characters"] == 5000, name
+        assert research["reuse_articles"] >= 10 and research["reuse_share"] > 0.9, name
+        assert research["concordance_phrase_occurrences"] > 0, name
+        assert research["concordance_character_occurrences"] > 0, name
     table = stdout.getvalue()
     assert "| wencui |" in table and "| stock_jieba |" in table and "/api/search" in table
+    assert "| wencui_postgres |" in table and "wencui_postgres import:" in table
+    assert "Research tools" in table

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -18,6 +19,10 @@ def _systems(value: str) -> tuple[str, ...]:
     if unknown or not names:
         raise ValueError(value)
     return names
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 class Command(BaseCommand):
@@ -86,6 +91,10 @@ class Command(BaseCommand):
             keep=options["keep"],
             quick=options["quick"],
         )
+        # Stopped with SIGTERM (a timeout, say): the throwaway cluster and directory are
+        # still removed, as on Ctrl-C.
+        if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, _interrupt)
         try:
             data = run(settings, progress_log(self, options["verbosity"]))
         except BenchmarkError as error:

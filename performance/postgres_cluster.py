@@ -1,4 +1,5 @@
-"""A throwaway PostgreSQL cluster for the tests: created, started and removed by the suite."""
+"""A throwaway PostgreSQL cluster, for the test suite and the benchmark: created from the
+server binaries in a temporary folder, on a loopback port, stopped and removed afterwards."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # Debian installs the server outside PATH, one folder per major version.
 SERVER_DIRS = "/usr/lib/postgresql/*/bin"
 PREFIX = "wencui-test-postgres-"
+BENCHMARK_PREFIX = "wencui-bench-postgres-"
 OWNER_FILE = "owner.pid"
 MISSING = (
     "PostgreSQL server binaries (initdb, pg_ctl) not found, and WENCUI_TEST_DATABASE=postgres "
@@ -66,6 +68,8 @@ class Cluster:
     port: int
     bin_dir: Path
     run_as: str | None  # the server refuses to run as root: then as this user
+    # More server settings (-c name=value) on top of SERVER_SETTINGS.
+    settings: dict = field(default_factory=dict)
 
     user = "postgres"  # the superuser initdb creates (-U), trusted on loopback
 
@@ -102,6 +106,7 @@ class Cluster:
             f"-c {name}={value}"
             for name, value in {
                 **SERVER_SETTINGS,
+                **self.settings,
                 "port": self.port,
                 "unix_socket_directories": self.root,
             }.items()
@@ -130,9 +135,9 @@ def _server_user() -> str | None:
     return "postgres"
 
 
-def remove_abandoned_clusters() -> None:
-    """Stop and remove clusters whose test run was killed before it could remove them."""
-    for root in Path(tempfile.gettempdir()).glob(PREFIX + "*"):
+def remove_abandoned_clusters(prefix: str = PREFIX) -> None:
+    """Stop and remove clusters whose run was killed before it could remove them."""
+    for root in Path(tempfile.gettempdir()).glob(prefix + "*"):
         try:
             owner = int((root / OWNER_FILE).read_text())
         except (OSError, ValueError):
@@ -156,14 +161,18 @@ def _alive(pid: int) -> bool:
 
 
 @contextlib.contextmanager
-def throwaway_cluster(bin_dir: Path) -> Iterator[Cluster]:
+def throwaway_cluster(
+    bin_dir: Path, *, prefix: str = PREFIX, settings: dict | None = None
+) -> Iterator[Cluster]:
     """initdb in a temporary folder, the server on a free loopback port; stopped and removed
     on the way out, whatever happened inside."""
     run_as = _server_user()
-    remove_abandoned_clusters()
-    root = Path(tempfile.mkdtemp(prefix=PREFIX))
+    remove_abandoned_clusters(prefix)
+    root = Path(tempfile.mkdtemp(prefix=prefix))
     (root / OWNER_FILE).write_text(str(os.getpid()))
-    cluster = Cluster(root=root, port=free_port(), bin_dir=bin_dir, run_as=run_as)
+    cluster = Cluster(
+        root=root, port=free_port(), bin_dir=bin_dir, run_as=run_as, settings=settings or {}
+    )
     try:
         if run_as:
             shutil.chown(root, user=run_as)
