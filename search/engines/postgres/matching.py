@@ -44,33 +44,77 @@ def _all(parts: list[Sql], joiner: str, empty: str) -> Sql:
     )
 
 
-def contains(folded: str) -> Sql:
+@dataclass
+class Match:
+    """Which rows a part of a query matches, in two halves: `terms`, a tsquery every such
+    row's terms match (None: no restriction), which only the GIN index evaluates; and
+    `check`, a condition on the row that decides among those (None: the terms decide).
+    `full` decides alone, whatever the terms: it is what an OR or a NOT combines.
+
+    A row's terms are never computed to check a row (the function making them reads the
+    whole text): only the index has them, so every terms condition is one tsquery, at
+    the top of the statement's WHERE."""
+
+    terms: str | None
+    check: Sql | None
+    full: Sql
+
+
+def phrase_match(folded: str) -> Match:
     """Rows whose folded text contains `folded`: the rows having every term of it (GIN),
     then the text itself checked, unless the terms already decide."""
     phrase = phrase_terms(folded)
-    pattern = like_pattern(folded)
+    like = Sql("d.folded LIKE %s", [like_pattern(folded)])
     if not phrase.terms:
-        return Sql("d.folded LIKE %s", [pattern])
-    terms = f"{terms_of('d')} @@ %s::tsquery"
+        return Match(terms=None, check=like, full=like)
     if not phrase.exact:
-        return Sql(f"({terms} AND d.folded LIKE %s)", [phrase.tsquery, pattern])
+        return Match(terms=phrase.tsquery, check=like, full=like)
     if phrase.needs_text_when_long:
         # A long article has the phrase's characters only: its text decides.
-        return Sql(
-            f"({terms} AND (octet_length(d.folded) <= {LONG_TEXT_BYTES} OR d.folded LIKE %s))",
-            [phrase.tsquery, pattern],
-        )
-    return Sql(terms, [phrase.tsquery])
+        long = Sql(f"(octet_length(d.folded) <= {LONG_TEXT_BYTES} OR {like.text})", like.params)
+        return Match(terms=phrase.tsquery, check=long, full=like)
+    return Match(terms=phrase.tsquery, check=None, full=like)
 
 
-def exact(term: Term) -> Sql:
+def _text(condition: Sql) -> Match:
+    return Match(terms=None, check=condition, full=condition)
+
+
+def both(matches: list[Match]) -> Match:
+    """Rows every one of `matches` matches."""
+    if len(matches) == 1:
+        return matches[0]
+    terms = [m.terms for m in matches if m.terms is not None]
+    return Match(
+        terms=" & ".join(f"({t})" for t in terms) if terms else None,
+        check=_all([m.check for m in matches if m.check is not None], "AND", "TRUE")
+        if any(m.check is not None for m in matches)
+        else None,
+        full=_all([m.full for m in matches], "AND", "TRUE"),
+    )
+
+
+def either(matches: list[Match]) -> Match:
+    """Rows one of `matches` matches at least."""
+    if len(matches) == 1:
+        return matches[0]
+    terms = [m.terms for m in matches]
+    full = _all([m.full for m in matches], "OR", "FALSE")
+    return Match(
+        terms=None if None in terms else " | ".join(f"({t})" for t in terms),
+        check=full,
+        full=full,
+    )
+
+
+def exact(term: Term) -> Match:
     """Rows containing the term as typed (folded), in its field."""
     folded = fold(term.text)
     if not folded.strip():
-        return Sql("FALSE")
+        return _text(Sql("FALSE"))
     if term.field is not None:
-        return Sql(f"{FIELD_COLUMNS[term.field]} LIKE %s", [like_pattern(folded)])
-    return contains(folded)
+        return _text(Sql(f"{FIELD_COLUMNS[term.field]} LIKE %s", [like_pattern(folded)]))
+    return phrase_match(folded)
 
 
 def _loose_words(term: Term) -> list[str] | None:
@@ -82,18 +126,40 @@ def _loose_words(term: Term) -> list[str] | None:
     return words if words and words != [folded] else None
 
 
-def matching(term: Term) -> Sql:
+def matching(term: Term) -> Match:
     """Rows the term matches: as typed or, unquoted, every one of its words."""
     words = _loose_words(term)
     if words is None:
         return exact(term)
-    return _all([exact(term), _all([contains(w) for w in words], "AND", "TRUE")], "OR", "FALSE")
+    return either([exact(term), both([phrase_match(w) for w in words])])
+
+
+def query_match(query: ParsedQuery) -> Match:
+    required = [either([matching(t) for t in group]) for group in query.required]
+    excluded = [exact(t).full for t in query.excluded]
+    parts = required + [_text(Sql(f"NOT {e.text}", e.params)) for e in excluded]
+    if not parts:
+        return _text(Sql("TRUE"))
+    return both(parts)
 
 
 def query_condition(query: ParsedQuery) -> Sql:
-    required = [_all([matching(t) for t in group], "OR", "FALSE") for group in query.required]
-    excluded = [exact(t) for t in query.excluded]
-    parts = required + [Sql(f"NOT {e.text}", e.params) for e in excluded]
+    """The WHERE of the rows a query matches."""
+    return where(query_match(query))
+
+
+def contains(folded: str) -> Sql:
+    """The WHERE of the rows whose folded text contains `folded`."""
+    return where(phrase_match(folded))
+
+
+def where(match: Match) -> Sql:
+    """A WHERE condition: the terms (the GIN index), then the check."""
+    parts = []
+    if match.terms is not None:
+        parts.append(Sql(f"{terms_of('d')} @@ %s::tsquery", [match.terms]))
+    if match.check is not None:
+        parts.append(match.check)
     return _all(parts, "AND", "TRUE")
 
 
@@ -101,7 +167,9 @@ def as_typed(query: ParsedQuery) -> Sql | None:
     """Rows with every required term as typed; None when no term matches otherwise."""
     if not any(_loose_words(t) for t in query.terms):
         return None
-    return _all([_all([exact(t) for t in g], "OR", "FALSE") for g in query.required], "AND", "TRUE")
+    return _all(
+        [_all([exact(t).full for t in g], "OR", "FALSE") for g in query.required], "AND", "TRUE"
+    )
 
 
 def filter_condition(facet: Facet, chosen: Filter) -> Sql:

@@ -84,6 +84,9 @@ BUMP_VERSION = f"UPDATE {STATE} SET version = nextval('{VERSIONS}')"
 # the text stored out of line, so they are allowed from any size.
 PLANNER_SETTINGS = (
     "SET LOCAL jit = off",
+    # Bitmaps of matches stay exact (one bit per row): a lossy page is checked row by row,
+    # which would compute each row's terms from its text.
+    "SET LOCAL work_mem = '64MB'",
     "SET LOCAL enable_seqscan = off",
     "SET LOCAL min_parallel_table_scan_size = 0",
     "SET LOCAL parallel_setup_cost = 100",
