@@ -28,11 +28,13 @@ class ReuseDocument(models.Model):
 
 class ReuseFingerprint(models.Model):
     """A winnowed k-gram hash of an article (search.reuse.fingerprints), once per article.
-    The primary key's index, hash first, is the lookup; the article's, the removal."""
+    The primary key's index, hash first, is the only one: it finds the articles of a hash,
+    and an article's rows, whose hashes its stored stream gives (on SQLite the table is that
+    index itself, WITHOUT ROWID)."""
 
     pk = models.CompositePrimaryKey("hash", "article_id")
     hash = models.BigIntegerField()
-    article_id = models.BigIntegerField(db_index=True)
+    article_id = models.BigIntegerField()
 
     class Meta:
         verbose_name = "查重指纹"

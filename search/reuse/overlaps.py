@@ -17,6 +17,8 @@ from search.reuse.models import ArticleOverlap, ReuseDocument, ReuseFingerprint
 from search.reuse.passages import SharedSpan, matches_between, read_articles, shared_span
 from search.reuse.spans import Match, covered, maximal_matches
 from search.reuse.table import (
+    clear_tables,
+    delete_fingerprints,
     read_streams,
     shared_fingerprints,
     write_fingerprints,
@@ -77,6 +79,9 @@ def _refresh(
         ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
     else:
         ids = sorted(set(article_ids))
+    if everything and force:
+        # From scratch: emptied at once rather than article by article.
+        clear_tables()
     known = dict(
         ReuseDocument.objects.filter(**({} if everything else {"article_id__in": ids}))
         .values_list("article_id", "digest")
@@ -95,6 +100,7 @@ def _refresh(
             digest = _digest(chars)
             if force or known.get(pk) != digest:
                 batch_changed[pk] = (chars, digest)
+        _forget(set(batch_changed) & set(known))
         _write_fingerprints(batch_changed)
         changed.extend(batch_changed)
         if progress:
@@ -111,11 +117,20 @@ def _refresh(
     )
 
 
+def _forget(article_ids: set[int]) -> None:
+    """Take out the fingerprints and documents of these articles, found by the hashes of
+    their stored streams (the table has no index by article)."""
+    if not article_ids:
+        return
+    delete_fingerprints(
+        (pk, {value for _, value in selected(chars)}) for pk, chars in read_streams(article_ids)
+    )
+    ReuseDocument.objects.filter(article_id__in=list(article_ids)).delete()
+
+
 def _write_fingerprints(changed: dict[int, tuple[str, str]]) -> None:
     if not changed:
         return
-    ReuseFingerprint.objects.filter(article_id__in=list(changed)).delete()
-    ReuseDocument.objects.filter(article_id__in=list(changed)).delete()
     write_fingerprints(
         (value, pk)
         for pk, (chars, _) in changed.items()
@@ -133,9 +148,8 @@ def _write_fingerprints(changed: dict[int, tuple[str, str]]) -> None:
 def _remove(article_ids: set[int]) -> None:
     if not article_ids:
         return
+    _forget(article_ids)
     ids = list(article_ids)
-    ReuseFingerprint.objects.filter(article_id__in=ids).delete()
-    ReuseDocument.objects.filter(article_id__in=ids).delete()
     ArticleOverlap.objects.filter(article_id__in=ids).delete()
     ArticleOverlap.objects.filter(other_id__in=ids).delete()
 

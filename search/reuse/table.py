@@ -41,8 +41,8 @@ def shared_fingerprints(hashes: Iterable[int], *, after: int | None = None) -> d
 
 
 def write_fingerprints(rows: Iterator[tuple[int, int]]) -> None:
-    """Insert (hash, article id) rows."""
-    sql = f"INSERT INTO {_table()} (hash, article_id) VALUES (%s, %s)"
+    """Insert (hash, article id) rows (one already there is left as it is)."""
+    sql = f"INSERT INTO {_table()} (hash, article_id) VALUES (%s, %s) ON CONFLICT DO NOTHING"
     with connection.cursor() as cursor:
         batch: list[tuple[int, int]] = []
         for row in rows:
@@ -98,3 +98,24 @@ def write_overlaps(rows: list[tuple]) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(rows), _WRITE_BATCH):
             cursor.executemany(sql, rows[start : start + _WRITE_BATCH])
+
+
+def delete_fingerprints(articles: Iterable[tuple[int, set[int]]]) -> None:
+    """Delete the rows of each (article id, its hashes), through the primary key."""
+    with connection.cursor() as cursor:
+        for article_id, values in articles:
+            values = sorted(values)
+            for start in range(0, len(values), _LOOKUP_BATCH):
+                chunk = values[start : start + _LOOKUP_BATCH]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"DELETE FROM {_table()} WHERE article_id = %s AND hash IN ({marks})",
+                    [article_id, *chunk],
+                )
+
+
+def clear_tables() -> None:
+    """Empty the fingerprints, the documents and the overlaps."""
+    with connection.cursor() as cursor:
+        for model in (ReuseFingerprint, ReuseDocument, ArticleOverlap):
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
