@@ -43,11 +43,12 @@ class Command(BaseCommand):
         else:
             summary = compute_overlaps(progress=progress)
         elapsed = time.perf_counter() - started
+        rows = f"指纹 {summary.fingerprints} 条，" if summary.fingerprints is not None else ""
         self.stdout.write(
             self.style.SUCCESS(
                 f"查重完成：{summary.articles} 篇文章，重算 {summary.changed} 篇，"
                 f"移除 {summary.removed} 篇，新找到 {summary.pairs} 对共有 {overlap_min()} 字以上"
-                f"相同段落的文章，指纹 {summary.fingerprints} 条，用时 {elapsed:.1f} 秒。"
+                f"相同段落的文章，{rows}用时 {elapsed:.1f} 秒。"
             )
         )
         if options["list"]:
