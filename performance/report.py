@@ -276,7 +276,8 @@ def render_table(document: dict) -> str:
                 f"{_cell(s['import_and_build_seconds'])} s (text reuse's fingerprints "
                 f"{_cell(s['build_reuse_seconds'])} s of the build).",
             ]
-    research = {n: document["systems"][n].get("research") for n in WENCUI_SYSTEMS}
+    systems = document["systems"]
+    research = {n: systems[n].get("research") for n in WENCUI_SYSTEMS if n in systems}
     research = {n: r for n, r in research.items() if r}
     if research:
         lines += [
