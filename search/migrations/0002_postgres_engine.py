@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from search.engines.postgres.schema import on_postgresql
+
 CREATE = [
     "CREATE SEQUENCE search_postgres_version",
     "CREATE TABLE search_postgres_state"
@@ -34,17 +36,7 @@ DROP = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        # Other databases have no use for them: SQLite installs stay as they were.
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("search", "0001_initial")]
 
-    operations = [migrations.RunPython(_run(CREATE), _run(DROP), elidable=False)]
+    operations = [migrations.RunPython(on_postgresql(CREATE), on_postgresql(DROP), elidable=False)]

@@ -4,6 +4,7 @@ only). Rows keep their folded text: check_index --fix re-indexes them for the ne
 
 from django.db import migrations
 
+from search.engines.postgres.schema import on_postgresql
 from search.engines.postgres.terms import terms_function_sql
 
 FUNCTION = "search_postgres_terms_v2"
@@ -24,16 +25,9 @@ BACKWARD = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("search", "0003_reuse")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD), elidable=False)]
+    operations = [
+        migrations.RunPython(on_postgresql(FORWARD), on_postgresql(BACKWARD), elidable=False)
+    ]

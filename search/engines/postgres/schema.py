@@ -91,3 +91,15 @@ PLANNER_SETTINGS = (
     "SET LOCAL min_parallel_table_scan_size = 0",
     "SET LOCAL parallel_setup_cost = 100",
 )
+
+
+def on_postgresql(statements: list[str]):
+    """A migration step running these statements on PostgreSQL only: other databases have
+    no use for this engine's tables, and SQLite installs stay as they were."""
+
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for statement in statements:
+                schema_editor.execute(statement)
+
+    return run
