@@ -61,20 +61,31 @@ def maximal_matches(
     of its occurrences in b. Anchors inside a run already found are skipped."""
     found: dict[int, list[tuple[int, int]]] = {}  # diagonal → runs on it, as (start, end) in a
     matches: list[Match] = []
+    find = b.find
     for i, gram in anchors:
-        j = b.find(gram)
+        j = find(gram)
         while j != -1:
-            diagonal = j - i
-            runs = found.setdefault(diagonal, [])
-            if not any(start <= i < end for start, end in runs):
+            # A run on this diagonal holding i was found from an earlier anchor: skipped.
+            runs = found.get(j - i)
+            if runs is None or not _holds(runs, i):
                 left = _extend_left(a, b, i, j)
                 right = _extend_right(a, b, i, j)
-                runs.append((i - left, i + right))
+                if runs is None:
+                    found[j - i] = [(i - left, i + right)]
+                else:
+                    runs.append((i - left, i + right))
                 if left + right >= min_length:
                     matches.append(Match(i - left, i + right, j - left))
-            j = b.find(gram, j + 1)
+            j = find(gram, j + 1)
     matches.sort()
     return matches
+
+
+def _holds(runs: list[tuple[int, int]], i: int) -> bool:
+    for start, end in runs:
+        if start <= i < end:
+            return True
+    return False
 
 
 def covered(intervals: Iterable[tuple[int, int]]) -> int:
