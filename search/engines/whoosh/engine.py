@@ -65,7 +65,7 @@ class WhooshEngine:
         self, *, phrase: str, filters: tuple = (), sort: str = "newest"
     ) -> PhraseCounts:
         with self.backend.searcher() as searcher:
-            return phrase_occurrences(searcher, searcher_memo(searcher), phrase, filters, sort)
+            return phrase_occurrences(searcher, phrase, filters, sort)
 
     def related(self, *, article_id: int, text: str, limit: int) -> list[int]:
         with self.backend.searcher() as searcher:
