@@ -55,11 +55,6 @@ def selected(chars: str) -> Iterator[tuple[int, int]]:
             yield chosen, values[chosen]
 
 
-def fingerprint_set(chars: str) -> set[int]:
-    """The distinct selected hashes of a stream: what the table stores for an article."""
-    return {value for _, value in selected(chars)}
-
-
 def may_share_run(positions: list[int], min_length: int) -> bool:
     """Whether a stream whose selected k-grams at these positions (sorted) are the ones
     another stream selected too can share a run of `min_length` with it. Inside such a run
