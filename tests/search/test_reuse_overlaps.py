@@ -198,3 +198,20 @@ def test_articles_assembled_from_others_get_exactly_the_oracles_pairs(corpus_db)
     assert len(incremental) > 5
     compute_overlaps()
     assert stored_pairs() == incremental
+
+
+def test_an_imported_article_copying_a_passage_is_listed_at_once(
+    engine, tmp_path, django_capture_on_commit_callbacks
+):
+    source = Article.objects.get(author="杨姿姮")
+    path = tmp_path / "转载.txt"
+    path.write_text(
+        "一篇转载的文章\n\n" + borrowed_passage(source) + "\n\n以上内容转自网络。\n",
+        encoding="utf-8",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_articles", str(path), stdout=StringIO(), stderr=StringIO())
+    imported = Article.objects.get(title="一篇转载的文章")
+    overlap = ArticleOverlap.objects.get(article=imported, other=source)
+    assert overlap.longest >= MIN
+    assert stored_pairs() == oracle_pairs()
