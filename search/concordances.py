@@ -42,6 +42,10 @@ PER_PAGE = 50
 CSV_LINES = 10_000
 # Characters of context that sort the lines by context; ties then go by date.
 SORT_KEY_CHARACTERS = 20
+# Occurrences that can be ordered by their context at most: the order needs the text of
+# every matching article, and a key per occurrence (a phrase found more often is shown in
+# date order, the page saying why).
+CONTEXT_SORT_LIMIT = 100_000
 # Articles whose texts are read per query.
 READ_CHUNK = 500
 
@@ -98,6 +102,8 @@ class Concordance:
     lines: list[ConcordanceLine] = field(default_factory=list)
     unavailable: bool = False
     index_version: str = ""
+    # Asked to be ordered by context, but found too often for that: in date order instead.
+    sort_limited: bool = False
 
     @property
     def num_pages(self) -> int:
@@ -205,6 +211,8 @@ def concordance(
         result.unavailable = True
         return result
     result.index_version = version
+    if sort in ("left", "right") and isinstance(found, _ByDate):
+        result.sort, result.sort_limited = "newest", True
     result.occurrences, result.articles = len(found), found.articles
     if page > result.num_pages:
         raise PageOutOfRange(page)
@@ -246,7 +254,7 @@ def _find(
             engine.phrase_occurrences(phrase=phrase.text, filters=chosen, sort=date_order)
         ),
     )
-    if sort == date_order:
+    if sort == date_order or len(by_date) > CONTEXT_SORT_LIMIT:
         return by_date, version
     found = pages.get(
         version,

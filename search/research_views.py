@@ -87,6 +87,7 @@ def concordance_page(request: HttpRequest) -> HttpResponse:
         "default_width": DEFAULT_WIDTH,
         "sort": request.GET.get("sort", ""),
         "csv_lines": concordances.CSV_LINES,
+        "context_sort_limit": concordances.CONTEXT_SORT_LIMIT,
     }
     if not form.is_valid():
         context["error"] = form.error_text()

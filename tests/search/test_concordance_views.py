@@ -119,3 +119,15 @@ def test_csv_says_when_it_stops_at_the_cap(client, corpus_search, monkeypatch):
     assert len(_csv(response)) == 11
     occurrences = concordance(query="的").occurrences
     assert response["X-Truncated"] == f"first 10 of {occurrences} lines"
+
+
+def test_a_phrase_too_common_to_order_by_context_is_shown_by_date(
+    client, corpus_search, monkeypatch
+):
+    monkeypatch.setattr(concordances, "CONTEXT_SORT_LIMIT", 20)
+    content = page(client, {"q": "党", "sort": "left"})
+    assert "按语境排序只用于出现不超过 20 次的短语" in content
+    assert '<option value="newest" selected>' in content
+    assert concordance(query="党", sort="left").sort == "newest"
+    rare = concordance(query="复工复产", sort="left")
+    assert 0 < rare.occurrences <= 20 and rare.sort == "left"
