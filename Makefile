@@ -91,4 +91,9 @@ messages: install
 .PHONY: screenshots
 screenshots: install-dev
 	$(PY) -m pytest -q -p no:cacheprovider tests/browser/test_reading_room.py -k "test_screenshots and desktop"
+	$(PY) -m pytest -q -p no:cacheprovider tests/browser/test_reuse.py tests/browser/test_concordance.py
 	cp test-artifacts/screenshots/search-page.png docs/search-page.png
+	cp test-artifacts/screenshots/reuse-desktop.png docs/reuse-page.png
+	cp test-artifacts/screenshots/reuse-side-by-side-desktop.png docs/reuse-side-by-side.png
+	cp test-artifacts/screenshots/concordance-desktop.png docs/concordance-page.png
+	cp test-artifacts/screenshots/trend-chart-desktop.png docs/trend-chart.png
