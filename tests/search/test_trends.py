@@ -7,6 +7,8 @@ import re
 from collections import Counter
 
 import pytest
+from django.template import RequestContext, Template
+from django.test import RequestFactory
 
 from archive.models import Article
 from search import Equals, fold, searchable_segments, trend
@@ -97,6 +99,26 @@ def test_results_page_shows_the_chart_and_a_table_with_year_links(client, corpus
     assert re.search(r"<circle [^>]*><title>2019年：1 / 1 篇（100.0%）</title>", content)
     # Each year filters the search to it, keeping the query and the other filters.
     assert 'href="?q=%E5%85%9A&amp;source=%E5%95%86%E6%83%85&amp;year=2019"' in content
+
+
+def test_one_query_draws_its_matching_articles_as_bars_to_scale(client, corpus_search):
+    series = trend(queries=['"党"']).series[0]
+    content = client.get("/search/", {"q": '"党"'}).content.decode()
+    heights = [float(h) for h in re.findall(r'<rect class="bar" [^>]*height="([0-9.]+)"', content)]
+    assert len(heights) == len(series.years)
+    most = max(y.articles for y in series.years)
+    for year, height in zip(series.years, heights, strict=True):
+        assert height == pytest.approx(max(heights) * year.articles / most, abs=0.1)
+
+
+def test_several_queries_are_drawn_as_lines_without_bars(corpus_search):
+    # Bars of different series would hide each other.
+    chart = Template("{% load trend_chart %}{% trend_chart found %}")
+    request = RequestFactory().get("/search/", {"q": "党"})
+    one = chart.render(RequestContext(request, {"found": trend(queries=['"党"'])}))
+    several = chart.render(RequestContext(request, {"found": trend(queries=['"党"', '"疫情"'])}))
+    assert '<rect class="bar"' in one
+    assert several.count("<polyline") == 2 and '<rect class="bar"' not in several
 
 
 def test_results_page_says_how_many_matching_articles_have_no_year(client, corpus_search):
