@@ -43,10 +43,19 @@ def index_changed_articles(*, article_ids: Iterable[int]) -> None:
     changed them: written at once when the engine's index lives in the same database
     (committed or rolled back with the articles), queued otherwise."""
     engine = get_engine()
-    if getattr(engine, "updates_in_transaction", False):
-        sync_articles(article_ids)
+    if _updates_in_transaction(engine):
+        article_ids = list(article_ids)
+        sync_articles(article_ids, reuse=False)
+        # Text reuse compares an article with every article sharing its fingerprints: that
+        # waits for the queue (after the commit, or once when an import ends), as it does
+        # for every engine, instead of running for each save an import makes.
+        queue_index_update(article_ids=article_ids)
     else:
         queue_index_update(article_ids=article_ids)
+
+
+def _updates_in_transaction(engine) -> bool:
+    return getattr(engine, "updates_in_transaction", False)
 
 
 def _flush_scheduled() -> bool:
@@ -59,21 +68,30 @@ def _flush_scheduled() -> bool:
     )
 
 
-def sync_articles(article_ids: Iterable[int], *, progress: Progress | None = None) -> None:
-    """Make the index entries of these articles match the database (update or remove)."""
+def sync_articles(
+    article_ids: Iterable[int],
+    *,
+    progress: Progress | None = None,
+    index: bool = True,
+    reuse: bool = True,
+) -> None:
+    """Make the index entries of these articles (`index`) and their text reuse data
+    (`reuse`) match the database (update or remove)."""
     engine = get_engine()
     article_ids = sorted(set(article_ids))
     done = 0
     for start in range(0, len(article_ids), BATCH_SIZE):
         chunk = article_ids[start : start + BATCH_SIZE]
-        existing = list(indexed_articles().filter(pk__in=chunk))
-        gone = set(chunk) - {article.pk for article in existing}
-        if existing:
-            engine.update(existing)
-        if gone:
-            engine.remove(sorted(gone))
-        # Text reuse's fingerprints and overlaps follow the same changes.
-        refresh_reuse(article_ids=chunk)
+        if index:
+            existing = list(indexed_articles().filter(pk__in=chunk))
+            gone = set(chunk) - {article.pk for article in existing}
+            if existing:
+                engine.update(existing)
+            if gone:
+                engine.remove(sorted(gone))
+        if reuse:
+            # Text reuse's fingerprints and overlaps follow the same changes.
+            refresh_reuse(article_ids=chunk)
         done += len(chunk)
         if progress:
             progress(done, len(article_ids))
@@ -91,7 +109,9 @@ def flush_index_queue() -> int:
         if not pending:
             return flushed
         article_ids = {task.article_id for task in pending}
-        sync_articles(article_ids)
+        # An engine writing in the articles' transaction has these already: the queue
+        # holds their text reuse refresh only.
+        sync_articles(article_ids, index=not _updates_in_transaction(get_engine()))
         PendingIndexUpdate.objects.filter(id__in=[task.id for task in pending]).delete()
         flushed += len(article_ids)
 
