@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
+# What a reader is told, on pages and in the API alike.
+UNAVAILABLE_MESSAGE = _("检索索引暂时不可用，请稍后再试。")
+PAGE_OUT_OF_RANGE_MESSAGE = _("没有这一页结果。")
+
 
 class IndexUnavailable(Exception):
     """The index cannot answer (missing, unreadable, damaged): searches say so, not fail."""

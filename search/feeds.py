@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from archive.feeds import FEED_SIZE, LatestArticlesFeed, xml_text
 from archive.models import Article
-from search.errors import IndexUnavailable
+from search.errors import UNAVAILABLE_MESSAGE, IndexUnavailable
 from search.facets import FACETS, Facet, Kind, facet
 from search.forms import SearchForm
 from search.query import QUOTE_CHARACTERS, QueryTooLong
@@ -86,7 +86,7 @@ class SearchFeed(LatestArticlesFeed):
         except QueryTooLong as error:
             raise _Refused(400, str(error)) from error
         except IndexUnavailable as error:
-            raise _Refused(503, "检索索引暂时不可用，请稍后再试。") from error
+            raise _Refused(503, str(UNAVAILABLE_MESSAGE)) from error
         names = ["q", *(facet.name for facet in FACETS)]
         params = tuple((name, request.GET[name]) for name in names if request.GET.get(name))
         return FollowedSearch(query=query, params=params, article_ids=found.article_ids)

@@ -31,7 +31,12 @@ from search.concordances import (
     concordance,
     concordance_lines,
 )
-from search.errors import IndexUnavailable, PageOutOfRange
+from search.errors import (
+    PAGE_OUT_OF_RANGE_MESSAGE,
+    UNAVAILABLE_MESSAGE,
+    IndexUnavailable,
+    PageOutOfRange,
+)
 from search.facets import FACETS
 from search.forms import SearchForm
 from search.query import NOTICE_PUNCTUATION_ONLY, QueryTooLong
@@ -98,7 +103,7 @@ def concordance_page(request: HttpRequest) -> HttpResponse:
         context["error"] = str(error)
         return render(request, "search/concordance.html", context, status=400)
     except PageOutOfRange as error:
-        raise Http404(gettext("没有这一页结果。")) from error
+        raise Http404(str(PAGE_OUT_OF_RANGE_MESSAGE)) from error
     context.update(result=result, q=form.cleaned_data["q"], width=result.width, sort=result.sort)
     if result.phrase is not None:
         context["search_q"] = f'"{result.phrase.text}"'
@@ -132,9 +137,9 @@ def api_concordance(request: HttpRequest) -> HttpResponse:
     except QueryTooLong as error:
         return JsonResponse({"error": str(error)}, status=400)
     except PageOutOfRange:
-        return JsonResponse({"error": gettext("没有这一页结果。")}, status=404)
+        return JsonResponse({"error": str(PAGE_OUT_OF_RANGE_MESSAGE)}, status=404)
     if result.unavailable:
-        return JsonResponse({"error": gettext("检索索引暂时不可用，请稍后再试。")}, status=503)
+        return JsonResponse({"error": str(UNAVAILABLE_MESSAGE)}, status=503)
     if result.phrase is None:
         return JsonResponse({"error": gettext(NOTICE_PUNCTUATION_ONLY)}, status=400)
     return JsonResponse(
@@ -170,9 +175,9 @@ def _csv(request: HttpRequest, form: ConcordanceForm) -> HttpResponse:
     except QueryTooLong as error:
         return JsonResponse({"error": str(error)}, status=400)
     except IndexUnavailable:
-        return JsonResponse({"error": gettext("检索索引暂时不可用，请稍后再试。")}, status=503)
+        return JsonResponse({"error": str(UNAVAILABLE_MESSAGE)}, status=503)
     if result.unavailable:
-        return JsonResponse({"error": gettext("检索索引暂时不可用，请稍后再试。")}, status=503)
+        return JsonResponse({"error": str(UNAVAILABLE_MESSAGE)}, status=503)
     truncated = result.occurrences > concordances.CSV_LINES
     writer = csv.writer(_Echo())
 
@@ -225,7 +230,7 @@ def api_trend(request: HttpRequest) -> JsonResponse:
     except QueryTooLong as error:
         return JsonResponse({"error": str(error)}, status=400)
     except IndexUnavailable:
-        return JsonResponse({"error": gettext("检索索引暂时不可用，请稍后再试。")}, status=503)
+        return JsonResponse({"error": str(UNAVAILABLE_MESSAGE)}, status=503)
     return JsonResponse(trend_json(found), json_dumps_params={"ensure_ascii": False})
 
 

@@ -7,11 +7,16 @@ from urllib.parse import quote
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_safe
 
 from archive.citations import LIST_FORMATS
-from search.errors import IndexUnavailable, PageOutOfRange
+from search.errors import (
+    PAGE_OUT_OF_RANGE_MESSAGE,
+    UNAVAILABLE_MESSAGE,
+    IndexUnavailable,
+    PageOutOfRange,
+)
 from search.export import CHOSEN_LIMIT, EXPORT_LIMIT, plan_export
 from search.facets import FACETS
 from search.forms import ExportForm, SearchForm
@@ -75,9 +80,9 @@ def api_search(request: HttpRequest) -> JsonResponse:
     except QueryTooLong as error:
         return JsonResponse({"error": str(error)}, status=400)
     except PageOutOfRange:
-        return JsonResponse({"error": gettext("没有这一页结果。")}, status=404)
+        return JsonResponse({"error": str(PAGE_OUT_OF_RANGE_MESSAGE)}, status=404)
     if outcome.unavailable:
-        return JsonResponse({"error": gettext("检索索引暂时不可用，请稍后再试。")}, status=503)
+        return JsonResponse({"error": str(UNAVAILABLE_MESSAGE)}, status=503)
     return JsonResponse(
         {
             "query": outcome.query.raw,
@@ -135,7 +140,7 @@ def export_results(request: HttpRequest) -> HttpResponse:
     except QueryTooLong as error:
         return _plain_text(message_text(str(error)), 400)
     except IndexUnavailable:
-        return _plain_text(gettext("检索索引暂时不可用，请稍后再试。"), 503)
+        return _plain_text(str(UNAVAILABLE_MESSAGE), 503)
     response = StreamingHttpResponse(
         export.chunks(
             url_of=lambda article: request.build_absolute_uri(article.get_absolute_url()),
