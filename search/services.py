@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString
 from archive.models import Article
 from search.engines import get_engine
 from search.errors import IndexUnavailable, PageOutOfRange
-from search.facets import FACETS, Facet
+from search.facets import FACETS, Facet, Kind
 from search.folding import fold
 from search.highlighting import highlight, snippets
 from search.pages import PageCache
@@ -24,6 +24,9 @@ from search.words import query_words
 log = logging.getLogger("wencui.search")
 
 PER_PAGE = 20
+
+# The facet of years: its counts are also a trend's (search.trends).
+YEAR = next(f.name for f in FACETS if f.kind is Kind.YEAR)
 
 # Pages of results and related-article lists, for the index version they came from.
 pages = PageCache()
@@ -200,8 +203,24 @@ def matching_article_ids(
     return MatchingIds(total=results.total, article_ids=tuple(results.article_ids), sort=sort)
 
 
+def year_counts_key(query: ParsedQuery, filters: tuple[tuple[str, Filter], ...]) -> tuple:
+    """The page cache's key for a query's matching articles per year under the filters but
+    the year's own (what a trend draws, see search.trends)."""
+    return (
+        "year counts",
+        query.required,
+        query.excluded,
+        tuple(f for f in filters if f[0] != YEAR),
+    )
+
+
 def _page(engine, request: EngineQuery, version: str) -> _Page:
     results = engine.search(request)
+    # The year facet is counted under every filter but its own: the results page's trend
+    # chart draws these counts, kept here instead of asking the engine again.
+    if YEAR in results.facet_counts:
+        year_counts = dict(results.facet_counts[YEAR])
+        pages.get(version, year_counts_key(request.query, request.filters), lambda: year_counts)
     articles = Article.objects.select_related("publication").in_bulk(results.article_ids)
     hits = []
     for article_id in results.article_ids:

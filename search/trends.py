@@ -16,11 +16,9 @@ from dataclasses import dataclass
 from search.engines import get_engine
 from search.facets import FACETS
 from search.query import ParsedQuery, parse_query
-from search.services import pages
+from search.services import YEAR, pages, year_counts_key
 from search.types import EngineQuery, Filter
 
-# The facet whose counts make the trend.
-YEAR = "year"
 # Phrases compared in one trend at most.
 MAX_SERIES = 5
 
@@ -105,5 +103,5 @@ def trend(*, queries: Sequence[str], filters: Mapping[str, Filter] | None = None
 
 def _year_counts(engine, version: str, query: ParsedQuery, chosen: tuple) -> Mapping:
     request = EngineQuery(query=query, filters=chosen, sort="newest", offset=0, limit=0)
-    key = ("trend", query.required, query.excluded, chosen)
+    key = year_counts_key(query, chosen)
     return pages.get(version, key, lambda: dict(engine.search(request).facet_counts[YEAR]))

@@ -11,7 +11,8 @@ from django.template import RequestContext, Template
 from django.test import RequestFactory
 
 from archive.models import Article
-from search import Equals, fold, searchable_segments, trend
+from search import Equals, fold, searchable_segments, trend, use_engine
+from search.services import pages
 
 
 def matching_years(phrase: str, *, source: str | None = None) -> Counter:
@@ -131,3 +132,35 @@ def test_results_page_says_how_many_matching_articles_have_no_year(client, corpu
 def test_no_chart_for_the_empty_query_or_no_match(client, corpus_search):
     assert "trend-chart" not in client.get("/search/").content.decode()
     assert "trend-chart" not in client.get("/search/", {"q": '"量子计算机"'}).content.decode()
+
+
+class CountingEngine:
+    """The engine under test, counting the searches asked of it."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.searches = 0
+
+    def __getattr__(self, name: str):
+        return getattr(self.engine, name)
+
+    def search(self, query):
+        self.searches += 1
+        return self.engine.search(query)
+
+
+def test_results_page_chart_takes_its_counts_from_the_search(client, corpus_search, engine):
+    counting = CountingEngine(engine)
+    previous = use_engine(counting)
+    try:
+        pages.clear()
+        client.get("/search/", {"q": '"企业"'})  # the search, and every year's articles
+        assert counting.searches == 2
+        content = client.get("/search/", {"q": '"战斗堡垒"', "source": "商情"}).content.decode()
+        # Another query's page asks only its own search: its chart's counts come with it.
+        assert counting.searches == 4  # with the totals under the publication filter
+        assert '<svg class="trend-chart"' in content
+        client.get("/search/", {"q": '"疫情"', "source": "商情"})
+        assert counting.searches == 5
+    finally:
+        use_engine(previous)
