@@ -547,14 +547,16 @@ PEERS = {cls.name: cls for cls in (Fts5, StockJieba, Scan)}
 
 
 def process_peak_rss_mb() -> float | None:
-    """This process's peak resident set (VmHWM), in MB."""
+    """The peak resident set of this process (VmHWM) or of the largest of its finished
+    children, in MB: a parallel index build sorts its postings in child processes."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     try:
         with open(f"/proc/{os.getpid()}/status", encoding="ascii") as handle:
             for line in handle:
                 if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
+                    return max(int(line.split()[1]) / 1024, children)
     except OSError:
         pass
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, children)
